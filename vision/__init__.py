@@ -1,0 +1,1 @@
+"""Vision: pure functions from a ballot image (+ layout + calibration) to a typed reading."""
