@@ -34,6 +34,7 @@ FIDUCIAL = 12.0
 QR = 28.0
 BOX = 10.0
 BORDER = 0.4
+WRITE_IN_INSET = 1.0  # a write-in area lies this far inside its printed frame
 PT = 0.3528  # millimetres per point
 
 MARKER_IDS = {Corner.TOP_LEFT: 0, Corner.TOP_RIGHT: 1, Corner.BOTTOM_RIGHT: 2, Corner.BOTTOM_LEFT: 3}
@@ -193,7 +194,8 @@ class _Builder:
                     self.box(
                         id=f"{base}.alt_name", kind=BoxKind.WRITE_IN, role=BoxRole.ALT_NAME,
                         contest=c.id, candidate=cand.name, slot=idx, pair=f"{base}.alt_symbol",
-                        rect=Rect(x_mm=cx + 1.0, y_mm=y_name + 1.0, w_mm=col - 2.0, h_mm=rows[3] - 2.0),
+                        rect=Rect(x_mm=cx + WRITE_IN_INSET, y_mm=y_name + WRITE_IN_INSET,
+                                  w_mm=col - 2 * WRITE_IN_INSET, h_mm=rows[3] - 2 * WRITE_IN_INSET),
                     )
             self.need(3.0)
 
@@ -230,7 +232,7 @@ class _Builder:
                 self.box(
                     id=f"{base}.name", kind=BoxKind.WRITE_IN, role=BoxRole.BLANK_NAME, contest=c.id,
                     slot=slot, pair=f"{base}.symbol",
-                    rect=Rect(x_mm=x + BOX + 3.0, y_mm=top + 0.5, w_mm=blank_entry - BOX - 6.0, h_mm=12.0),
+                    rect=Rect(x_mm=x + BOX + 4.0, y_mm=top + 1.0, w_mm=blank_entry - BOX - 7.0, h_mm=11.0),
                 )
         self.need(3.0)
 

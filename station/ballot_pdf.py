@@ -16,9 +16,9 @@ import pylopdf_fonts_zh_cn
 import segno
 from fpdf import FPDF
 
-from station.ballot_layout import Sheet
+from station.ballot_layout import WRITE_IN_INSET, Sheet
 from station.errors import cannot_write
-from station.layout import ARUCO_DICTIONARY, Rect
+from station.layout import ARUCO_DICTIONARY, BoxKind, BoxRole, Rect
 
 FONT = "NotoSansSC"
 QR_BORDER_MODULES = 2  # quiet zone inside the QR rectangle; the layout keeps more white around it
@@ -80,8 +80,16 @@ def draw_sheet(pdf: FPDF, sheet: Sheet) -> None:
         pdf.line(ln.x1, ln.y1, ln.x2, ln.y2)
     pdf.set_line_width(sheet.layout.border_mm)
     for b in sheet.layout.boxes:
-        if b.kind == "mark":
+        if b.kind == BoxKind.MARK:
             pdf.rect(b.rect.x_mm, b.rect.y_mm, b.rect.w_mm, b.rect.h_mm)
+    # A write-in area sits WRITE_IN_INSET mm inside a printed frame: a table cell on election
+    # ballots, a frame of its own on a recommendation ballot's blank line.
+    pdf.set_line_width(0.3)
+    for b in sheet.layout.boxes:
+        if b.role == BoxRole.BLANK_NAME:
+            r = b.rect
+            pdf.rect(r.x_mm - WRITE_IN_INSET, r.y_mm - WRITE_IN_INSET,
+                     r.w_mm + 2 * WRITE_IN_INSET, r.h_mm + 2 * WRITE_IN_INSET)
     if sheet.stamp:
         pdf.set_line_width(0.25)
         pdf.rect(sheet.stamp.x_mm, sheet.stamp.y_mm, sheet.stamp.w_mm, sheet.stamp.h_mm)

@@ -59,9 +59,11 @@ def format_validation_error(err: ValidationError, source: str) -> DefinitionErro
         if e["type"] == "value_error":
             # Our own validators already speak both languages: "中文 / English".
             text = str(e.get("ctx", {}).get("error", msg))
-            zh, _, en = text.partition(" / ")
+            zh, sep, en = text.rpartition(" / ")  # Chinese may hold " / "; English never does
+            if not sep:
+                zh = en = text
             zh_lines.append(f"  {where}：{zh}")
-            en_lines.append(f"  {where}: {en or zh}")
+            en_lines.append(f"  {where}: {en}")
             continue
         ctx = {k: v for k, v in (e.get("ctx") or {}).items()}
         zh = _ZH_BY_TYPE.get(e["type"], "取值无效").format_map(_Default(ctx))

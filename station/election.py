@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from station.errors import StationError
 from station.strokes import name_key
 
 Slug = Annotated[
@@ -262,7 +263,10 @@ def _check_contest(stage: Stage, c: Contest) -> None:
             f"{', '.join(dup)}"
         )
     for cand in c.candidates:
-        cand.sort_key()  # a character without stroke data is an error now, not at print time
+        try:
+            cand.sort_key()  # a character without stroke data is an error now, not at print time
+        except StationError as err:
+            raise ValueError(f"“{c.post}”候选人{err.zh} / contest {c.id}: {err.en}") from None
     kind = stage.kind
     if kind in (StageKind.ELECTION, StageKind.TRUST) and len(c.candidates) < c.seats:
         raise ValueError(
@@ -281,7 +285,7 @@ def _check_contest(stage: Stage, c: Contest) -> None:
             )
     elif c.max_choices is not None or c.write_in_lines:
         raise ValueError(
-            f"max_choices / write_in_lines 仅用于推荐票 / only for recommendation stages ({c.id})"
+            f"max_choices 和 write_in_lines 仅用于推荐票 / only for recommendation stages ({c.id})"
         )
     if kind is StageKind.EVALUATION and not c.candidates:
         raise ValueError(f"“{c.post}”没有被测评人 / contest {c.id}: nobody to evaluate")
