@@ -99,21 +99,26 @@ def draw_sheet(pdf: FPDF, sheet: Sheet) -> None:
         pdf.cell(t.w, t.h, t.text, align=t.align)
 
 
-def write_pdf(sheets: list[Sheet], path: Path) -> None:
+def pdf_bytes(sheets: list[Sheet]) -> bytes:
     pdf = _new_pdf()
     for sheet in sheets:
         draw_sheet(pdf, sheet)
+    return bytes(pdf.output())
+
+
+def write_pdf(sheets: list[Sheet], path: Path) -> None:
+    data = pdf_bytes(sheets)
     try:
-        pdf.output(str(path))
+        path.write_bytes(data)
     except OSError as err:
         raise cannot_write(path, err) from None
 
 
-def render_pdf(path: Path, dpi: int) -> list[np.ndarray]:
-    """Render each page of a PDF to an 8-bit grey image at `dpi`."""
+def render_pdf(source: Path | bytes, dpi: float) -> list[np.ndarray]:
+    """Render each page of a PDF (a file or its bytes) to an 8-bit grey image at `dpi`."""
     import pypdfium2
 
-    doc = pypdfium2.PdfDocument(str(path))
+    doc = pypdfium2.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
         pages = []
         for i in range(len(doc)):

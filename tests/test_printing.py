@@ -119,9 +119,9 @@ def test_render_agrees_with_layout(printed_demo: list[PrintedStyle], render, dpi
         assert abs(reg.px_per_mm - dpi / 25.4) < 0.05 * dpi / 25.4
 
         qr_quad = reg.to_px(np.array(page.qr.rect.corners()))
-        ident, raw = read_qr(gray, qr_quad)
-        assert raw == page.qr.payload
-        assert ident is not None and ident.style_id == layout.style_id
+        qr = read_qr(gray, qr_quad)
+        assert qr.text == page.qr.payload
+        assert qr.identity is not None and qr.identity.style_id == layout.style_id
 
         # QR modules ≥ 4 px at 150 dpi
         from station.ballot_pdf import qr_cells

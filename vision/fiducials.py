@@ -26,30 +26,48 @@ class Marker:
 
 
 @cache
-def _detector() -> cv2.aruco.ArucoDetector:
+def _detector(thorough: bool) -> cv2.aruco.ArucoDetector:
     dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, ARUCO_DICTIONARY))
     params = cv2.aruco.DetectorParameters()
     # Sub-pixel corners: the homography built from them places 10 mm boxes to a fraction of a mm.
     params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
     params.cornerRefinementWinSize = 5
-    # The ballot's markers are large and few; widen the adaptive threshold range so uneven
-    # camera light and grey paper still binarise them.
-    params.adaptiveThreshWinSizeMin = 5
-    params.adaptiveThreshWinSizeMax = 53
-    params.adaptiveThreshWinSizeStep = 8
+    if thorough:
+        # Many adaptive-threshold windows: uneven camera light, grey paper, shadows.
+        params.adaptiveThreshWinSizeMin, params.adaptiveThreshWinSizeMax = 5, 53
+        params.adaptiveThreshWinSizeStep = 8
+    else:
+        # One window suits a clean scan and is ~6× faster.
+        params.adaptiveThreshWinSizeMin = params.adaptiveThreshWinSizeMax = 23
+        params.adaptiveThreshWinSizeStep = 10
     return cv2.aruco.ArucoDetector(dictionary, params)
 
 
+# (longest side px, thorough): a fast pass that suits scans, then a thorough one.
+_PASSES = ((1200, False), (1600, True))
+
+
 def detect_markers(gray: np.ndarray, valid_ids: frozenset[int] = frozenset({0, 1, 2, 3})) -> list[Marker]:
-    """Markers found in a grey image, one per id (the largest when an id repeats)."""
-    corners, ids, _ = _detector().detectMarkers(gray)
+    """Markers found in a grey image, one per id (the largest when an id repeats).
+
+    Detection runs on a reduced copy; the corners are then refined on the full image, so
+    the registration keeps the full resolution's precision. The thorough pass runs only
+    when the fast one misses a corner.
+    """
     best: dict[int, Marker] = {}
-    if ids is None:
-        return []
-    for quad, mid in zip(corners, ids.ravel(), strict=True):
-        if int(mid) not in valid_ids:
-            continue
-        m = Marker(int(mid), quad.reshape(4, 2).astype(np.float32))
-        if int(mid) not in best or m.side_px > best[int(mid)].side_px:
-            best[int(mid)] = m
+    for side, thorough in _PASSES:
+        scale = min(1.0, side / max(gray.shape))
+        small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        corners, ids, _ = _detector(thorough).detectMarkers(small)
+        for quad, mid in zip(corners, [] if ids is None else ids.ravel(), strict=True):
+            if int(mid) not in valid_ids or int(mid) in best:
+                continue
+            pts = quad.reshape(4, 2).astype(np.float32) / scale
+            if scale < 1.0:
+                win = max(2, int(round(1.5 / scale)))
+                criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 30, 0.01)
+                pts = cv2.cornerSubPix(gray, pts.reshape(-1, 1, 2), (win, win), (-1, -1), criteria).reshape(4, 2)
+            best[int(mid)] = Marker(int(mid), pts)
+        if len(best) == len(valid_ids):
+            break
     return [best[k] for k in sorted(best)]

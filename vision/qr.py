@@ -7,6 +7,8 @@ resolution or blurred scan), and only then the whole page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 from pyzbar import pyzbar
@@ -14,43 +16,43 @@ from pyzbar import pyzbar
 from station.layout import QrIdentity, parse_qr_payload
 
 
-def _decode(img: np.ndarray) -> list[str]:
+@dataclass(frozen=True)
+class QrRead:
+    identity: QrIdentity | None  # None: no QR code of ours
+    text: str | None  # the raw text of the first QR found, ours or not
+    polygon: np.ndarray | None  # where it was, image px (N×2)
+
+
+def _decode(img: np.ndarray, scale: float, offset: tuple[int, int]) -> list[tuple[str, np.ndarray]]:
     out = []
     for sym in pyzbar.decode(img, symbols=[pyzbar.ZBarSymbol.QRCODE]):
         try:
-            out.append(sym.data.decode("utf-8"))
+            text = sym.data.decode("utf-8")
         except UnicodeDecodeError:
             continue
+        poly = np.array([(p.x, p.y) for p in sym.polygon], dtype=np.float64) / scale + np.array(offset)
+        out.append((text, poly))
     return out
 
 
-def _first_ours(texts: list[str]) -> tuple[QrIdentity | None, str | None]:
-    for t in texts:
-        ident = parse_qr_payload(t)
-        if ident is not None:
-            return ident, t
-    return None, (texts[0] if texts else None)
-
-
-def read_qr(gray: np.ndarray, crop_quad_px: np.ndarray | None = None) -> tuple[QrIdentity | None, str | None]:
-    """(identity, raw text). Identity is None when no QR of ours is found; the raw text of
-    a foreign QR code is returned so the caller can say 'not one of our ballots'."""
-    attempts: list[np.ndarray] = []
+def read_qr(gray: np.ndarray, crop_quad_px: np.ndarray | None = None) -> QrRead:
+    attempts: list[tuple[np.ndarray, float, tuple[int, int]]] = []
     if crop_quad_px is not None:
         x, y, w, h = cv2.boundingRect(np.asarray(crop_quad_px, dtype=np.float32))
         x0, y0 = max(x, 0), max(y, 0)
         crop = gray[y0 : y + h, x0 : x + w]
         if crop.size:
             attempts += [
-                crop,
-                cv2.medianBlur(crop, 3),
-                cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                (crop, 1.0, (x0, y0)),
+                (cv2.medianBlur(crop, 3), 1.0, (x0, y0)),
+                (cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 2.0, (x0, y0)),
             ]
-    attempts.append(gray)
-    foreign: str | None = None
-    for img in attempts:
-        ident, raw = _first_ours(_decode(img))
-        if ident is not None:
-            return ident, raw
-        foreign = foreign or raw
-    return None, foreign
+    attempts.append((gray, 1.0, (0, 0)))
+    foreign: QrRead | None = None
+    for img, scale, offset in attempts:
+        for text, poly in _decode(img, scale, offset):
+            ident = parse_qr_payload(text)
+            if ident is not None:
+                return QrRead(ident, text, poly)
+            foreign = foreign or QrRead(None, text, poly)
+    return foreign or QrRead(None, None, None)
