@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from calibration.profile import load_profile
 from station.definition_io import load_election
 from station.errors import StationError
 from vision.read_files import expand_inputs, read_bytes
-from vision.reading import PageReading
+from vision.reading import PageReading, reading_json_schema
 from vision.templates import build_templates
 
 _OUTCOME_ZH = {
@@ -26,11 +27,12 @@ _OUTCOME_ZH = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("read", help="识别选票图像 / read ballot images")
-    p.add_argument("images", nargs="+", type=Path, help="图像文件或文件夹 / images or folders (PNG JPEG TIFF PDF)")
-    p.add_argument("--election", type=Path, required=True, help="选举定义文件 / election definition")
+    p.add_argument("images", nargs="*", type=Path, help="图像文件或文件夹 / images or folders (PNG JPEG TIFF PDF)")
+    p.add_argument("--election", type=Path, help="选举定义文件 / election definition")
     p.add_argument("--stage", help="只接受该轮次的选票 / accept only this stage's ballots")
     p.add_argument("--profile", default="scanner", help="校准：scanner、camera 或文件路径 / calibration profile")
     p.add_argument("--json", action="store_true", help="每页输出一行 JSON / one JSON object per page")
+    p.add_argument("--schema", action="store_true", help="输出结果的 JSON Schema / print the output's JSON Schema")
     p.set_defaults(func=run)
 
 
@@ -72,6 +74,11 @@ def _summary(r: PageReading) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.schema:
+        print(json.dumps(reading_json_schema(), ensure_ascii=False, indent=2))
+        return 0
+    if args.election is None or not args.images:
+        raise StationError("需要 --election 和至少一个图像", "--election and at least one image are required")
     election = load_election(args.election)
     if args.stage:
         election.stage(args.stage)  # a clear error for an unknown stage

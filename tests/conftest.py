@@ -57,3 +57,35 @@ def render():
         return _render_cache[key]
 
     return _render
+
+
+@pytest.fixture(scope="session")
+def templates(demo: Election):
+    from vision.templates import build_templates
+
+    return build_templates(demo)
+
+
+@pytest.fixture(scope="session")
+def scanner_profile():
+    from calibration.profile import load_profile
+
+    return load_profile("scanner")
+
+
+@pytest.fixture(scope="session")
+def blank_render(demo: Election):
+    """blank_render(stage, style, dpi) → the blank printed ballot rendered in grey, cached."""
+    from station.ballot_layout import build_sheet
+    from station.ballot_pdf import pdf_bytes, render_pdf
+
+    cache: dict[tuple[str, str, int], np.ndarray] = {}
+
+    def _render(stage: str, style: str, dpi: int) -> np.ndarray:
+        key = (stage, style, dpi)
+        if key not in cache:
+            sheet = build_sheet(demo, demo.stage(stage), style)
+            cache[key] = render_pdf(pdf_bytes([sheet]), dpi)[0]
+        return cache[key].copy()
+
+    return _render

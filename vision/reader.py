@@ -14,7 +14,7 @@ import numpy as np
 
 from calibration.profile import Profile
 from station.layout import BoxKind
-from vision.ink import PageSpace, box_ink, voter_ink_mask
+from vision.ink import MARGIN_MM, PageSpace, box_ink, voter_ink_mask
 from vision.locate import Located, locate, registration
 from vision.marks import PX2_PER_MM2, classify, features
 from vision.reading import (
@@ -104,7 +104,7 @@ def read_page(
             zh="找不到选票四角的定位标记，无法定位；请重新放入",
             en="the corner markers cannot be found; please re-feed the ballot",
         )
-    if not _inside_image(reg, page.width_mm, page.height_mm, gray.shape):
+    if not _boxes_inside_image(reg, template, gray.shape):
         return Unreadable(
             zh="选票有一部分在图像之外；请摆正后重新放入",
             en="part of the ballot is outside the image; straighten it and re-feed",
@@ -127,12 +127,22 @@ def _no_identity(gray: np.ndarray, located: Located, profile: Profile) -> Outcom
     return NotABallot(zh="图像中没有找到选票", en="no ballot was found in the image")
 
 
-def _inside_image(reg: Registration, w: float, h: float, shape: tuple[int, ...]) -> bool:
-    inner = np.array([[6.0, 6.0], [w - 6.0, 6.0], [w - 6.0, h - 6.0], [6.0, h - 6.0]])
-    px = reg.to_px(inner)
-    return bool(
-        np.all(px[:, 0] >= 0) and np.all(px[:, 1] >= 0) and np.all(px[:, 0] < shape[1]) and np.all(px[:, 1] < shape[0])
-    )
+def _boxes_inside_image(reg: Registration, template: StyleTemplate, shape: tuple[int, ...]) -> bool:
+    """Every box, with the margin its mark may use, lies inside the image. A clipped empty
+    corner of the sheet does not matter; a clipped box does."""
+    pts = []
+    m = MARGIN_MM
+    for b in template.layout.boxes:
+        r = b.rect
+        pts += [
+            (r.x_mm - m, r.y_mm - m),
+            (r.x_mm + r.w_mm + m, r.y_mm + r.h_mm + m),
+            (r.x_mm - m, r.y_mm + r.h_mm + m),
+            (r.x_mm + r.w_mm + m, r.y_mm - m),
+        ]
+    px = reg.to_px(np.array(pts))
+    h, w = shape[:2]
+    return bool(np.all((px[:, 0] >= 0) & (px[:, 1] >= 0) & (px[:, 0] < w) & (px[:, 1] < h)))
 
 
 def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> list[BoxDetail]:

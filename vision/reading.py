@@ -122,3 +122,10 @@ class PageReading(_Model):
     page_index: int = Field(0, ge=0, description="Page within a multi-page file, from 0.")
     image_sha256: str = Field(description="SHA-256 of the input file's bytes.")
     result: Outcome
+
+
+def reading_json_schema() -> dict:
+    schema = PageReading.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "计票站选票识别结果 / Ballot station page reading"
+    return schema
