@@ -1,0 +1,1 @@
+"""The local service: FastAPI app, roles, the reading pipeline, live events, pages."""
