@@ -99,8 +99,8 @@ class ExcuseReason(StrEnum):
     OTHER = "other"
 
 
-class OvervoteScope(StrEnum):
-    """What a contest with too many choices voids when a ballot holds several contests.
+class InvalidScope(StrEnum):
+    """What an invalid contest part (too many choices, …) voids when a ballot holds several contests.
 
     1990 第二十条 speaks of 每张选票 (each ballot): the default voids the whole ballot.
     Some local rules void only that post's part; one-contest ballots are the same either way.
@@ -148,9 +148,10 @@ class Policies(Model):
         ReturnedComparedTo.ISSUED,
         description="收回票数与发出票数(issued)还是与投票人数(voters)比较.",
     )
-    overvote: OvervoteScope = Field(
-        OvervoteScope.BALLOT,
-        description="一张票含多个职务时，某职务所选人数多于应选人数：整张票无效(ballot) 或仅该职务无效(contest).",
+    invalid_scope: InvalidScope = Field(
+        InvalidScope.BALLOT,
+        description="一张票含多个职务时，某职务部分无效（如所选人数多于应选人数）："
+        "整张票无效(ballot) 或仅该职务无效(contest).",
     )
 
 
@@ -270,11 +271,16 @@ class Contest(Model):
     )
 
     @property
+    def shortlist_factor(self) -> Fraction:
+        """The ratio in force: the configured one, else 1:3 for secretaries and +20 % for others."""
+        if self.shortlist_ratio is not None:
+            return self.shortlist_ratio
+        return Fraction(3) if self.post_kind in (PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY) else Fraction(6, 5)
+
+    @property
     def shortlist_size(self) -> int:
         """How many go forward from a recommendation vote: seats × ratio, rounded up."""
-        ratio = self.shortlist_ratio
-        if ratio is None:
-            ratio = Fraction(3) if self.post_kind in (PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY) else Fraction(6, 5)
+        ratio = self.shortlist_factor
         return -(-self.seats * ratio.numerator // ratio.denominator)
 
     @property
