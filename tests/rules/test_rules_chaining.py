@@ -100,7 +100,8 @@ def test_revote_among_the_tied_and_separate_election():
     e = make_election(contests=[(2, cands)])
     b = Ballots(e, "s")
     tie = ([b.vote("c1", agree=["王一", "张三"]) for _ in range(14)]
-           + [b.vote("c1", agree=["王一", "刘四"]) for _ in range(14)] + [b.vote("c1", agree=["张三", "刘四"]) for _ in range(2)])
+           + [b.vote("c1", agree=["王一", "刘四"]) for _ in range(14)]
+           + [b.vote("c1", agree=["张三", "刘四"]) for _ in range(2)])
     stage = revote_stage(e, run(b, tie, 30))
     assert stage is not None and stage.id == "s-tie" and stage.title.endswith("（重新投票）")
     c = stage.contests[0]
