@@ -324,6 +324,7 @@ class Stage(Model):
             raise ValueError(f"本轮中职务编号重复 / duplicate contest ids in stage {self.id}: {ids}")
         for c in self.contests:
             _check_contest(self, c)
+            _check_shortlist(self, c)
         if self.kind is StageKind.EVALUATION:
             if len({g.name for g in self.grades}) != len(self.grades) or len(self.grades) < 2:
                 raise ValueError("测评等次须至少两个且不重复 / grades must be ≥ 2 and distinct")
@@ -361,14 +362,21 @@ def _check_contest(stage: Stage, c: Contest) -> None:
             raise ValueError(
                 f"“{c.post}”最多可选人数不得少于应选人数 / contest {c.id}: max_choices < seats"
             )
-        if c.shortlist_ratio is not None and c.shortlist_ratio < 1:
-            raise ValueError(f"“{c.post}”下一轮人选倍数不得小于 1 / contest {c.id}: shortlist_ratio < 1")
-    elif c.max_choices is not None or c.write_in_lines or c.shortlist_ratio is not None:
+    elif c.max_choices is not None or c.write_in_lines:
         raise ValueError(
-            f"max_choices / write_in_lines / shortlist_ratio 仅用于推荐票 / only for recommendation stages ({c.id})"
+            f"max_choices / write_in_lines 仅用于推荐票 / only for recommendation stages ({c.id})"
         )
     if kind is StageKind.EVALUATION and not c.candidates:
         raise ValueError(f"“{c.post}”没有被测评人 / contest {c.id}: nobody to evaluate")
+
+
+def _check_shortlist(stage: Stage, c: Contest) -> None:
+    if c.shortlist_ratio is None:
+        return
+    if stage.kind is not StageKind.RECOMMENDATION:
+        raise ValueError(f"shortlist_ratio 仅用于推荐票 / only for recommendation stages ({c.id})")
+    if c.shortlist_ratio < 1:
+        raise ValueError(f"“{c.post}”下一轮人选倍数不得小于 1 / contest {c.id}: shortlist_ratio < 1")
 
 
 def min_competitive_candidates(seats: int) -> int:
