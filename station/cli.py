@@ -17,8 +17,8 @@ from station.errors import StationError
 COMMANDS = [
     "station.cmd_definition",  # check, schema
     "station.cmd_ballots",  # ballots
-    "station.cmd_demo",  # demo
     "station.cmd_tally",  # tally
+    "station.cmd_demo",  # demo
 ]
 
 EXIT_USER_ERROR = 2
