@@ -163,7 +163,7 @@ def revote_stage(election: Election, result: StageResult) -> Stage | None:
     """A new vote among those tied for the last seat(s), per contest with a tie; None if none."""
     _final(result, StageKind.ELECTION)
     source = election.stage(result.stage_id)
-    contests = [_contest(source, c.contest, c.outcome.tie.seats, c.outcome.tie.tied)
+    contests = [_contest(source, c.contest, c.outcome.tie.places, c.outcome.tie.tied)
                 for c in _elections(result) if c.outcome and c.outcome.tie]
     return _follow_up(election, result, "tie", "（重新投票）", contests)
 

@@ -20,9 +20,9 @@ from typing import Literal
 
 from station.election import Contest
 from station.rules.attendance import BaseRule, needed_to_pass
-from station.rules.model import Model
+from station.rules.model import ContestHead, Model
 from station.rules.names import by_strokes
-from station.rules.ranking import competition_ranks, ranked, top
+from station.rules.ranking import Tie, competition_ranks, ranked, tie_at, top
 from station.rules.votes import Choice, ElectionVotes
 
 
@@ -37,14 +37,6 @@ class ElectionPerson(Model):
     over_half: bool
 
 
-class TieAtLastSeat(Model):
-    seats: int
-    votes: int
-    tied: list[str]
-    zh: str
-    en: str
-
-
 class UnfilledSeats(Model):
     seats: int
     may_stand: list[str]
@@ -54,17 +46,13 @@ class UnfilledSeats(Model):
 
 class ElectionOutcome(Model):
     elected: list[str]  # stroke order, as announced
-    tie: TieAtLastSeat | None = None
+    tie: Tie | None = None  # a tie for the last seat(s): a new vote among the tied
     unfilled: UnfilledSeats | None = None
 
 
-class ElectionContestResult(Model):
+class ElectionContestResult(ContestHead):
     kind: Literal["election"] = "election"
-    contest: str
-    post: str
     seats: int
-    valid: int
-    invalid: int
     base: int
     base_rule: BaseRule
     needed: int
@@ -78,15 +66,7 @@ def decide(seats: int, agree: dict[str, int], base: int) -> ElectionOutcome:
     people = ranked(agree)
     passing = [p for p in people if p.votes >= need]
     cut = top(passing, seats)
-    tie = None
-    if cut.tied:
-        names = by_strokes(cut.tied)
-        tie = TieAtLastSeat(
-            seats=cut.places, votes=cut.votes_at_cut, tied=names,
-            zh=f"{'、'.join(names)} 均得 {cut.votes_at_cut} 票，争最后 {cut.places} 个名额：须在票数相等者中重新投票",
-            en=f"{', '.join(names)} tie at {cut.votes_at_cut} votes for the last {cut.places} seat(s): "
-            "a new vote among the tied only",
-        )
+    tie = tie_at(cut, "名额：须在票数相等者中重新投票", "seat(s): a new vote among the tied only")
     unfilled = None
     if len(passing) < seats:
         k = seats - len(passing)

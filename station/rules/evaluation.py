@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Literal
 
 from station.election import Contest, Stage, VoterGroup
-from station.rules.model import Model
+from station.rules.model import ContestHead, Model
 from station.rules.names import person_key
 from station.rules.ranking import Ranked, competition_ranks
 from station.rules.votes import EvaluationVotes
@@ -46,12 +46,8 @@ class EvaluationOutcome(Model):
     ranking: list[str]  # by score, highest first; people without a score are left out
 
 
-class EvaluationContestResult(Model):
+class EvaluationContestResult(ContestHead):
     kind: Literal["evaluation"] = "evaluation"
-    contest: str
-    post: str
-    valid: int
-    invalid: int
     people: list[EvaluationPerson]
     outcome: EvaluationOutcome | None
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from station.rules.names import person_key
+from station.rules.model import Model
+from station.rules.names import by_strokes, person_key
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,24 @@ def top(people: Sequence[Ranked], n: int) -> Cut:
     sure = [p.name for p in people if p.votes > last]
     tied = [p.name for p in people if p.votes == last]
     return Cut(sure, tied, n - len(sure), last)
+
+
+class Tie(Model):
+    """Equal votes across a cut: `places` of them can get in; people decide which."""
+
+    places: int
+    votes: int
+    tied: list[str]  # stroke order
+    zh: str
+    en: str
+
+
+def tie_at(cut: Cut, what_zh: str, what_en: str) -> Tie | None:
+    if not cut.tied:
+        return None
+    names = by_strokes(cut.tied)
+    return Tie(
+        places=cut.places, votes=cut.votes_at_cut, tied=names,
+        zh=f"{'、'.join(names)} 均得 {cut.votes_at_cut} 票，争最后 {cut.places} 个{what_zh}",
+        en=f"{', '.join(names)} tie at {cut.votes_at_cut} votes for the last {cut.places} {what_en}",
+    )

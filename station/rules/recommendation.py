@@ -14,9 +14,9 @@ from fractions import Fraction
 from typing import Literal
 
 from station.election import Contest, Notice, PostKind
-from station.rules.model import Model
+from station.rules.model import ContestHead, Model
 from station.rules.names import by_strokes
-from station.rules.ranking import competition_ranks, ranked, top
+from station.rules.ranking import Tie, competition_ranks, ranked, tie_at, top
 from station.rules.votes import RecommendationVotes
 
 MEMBER_RATIO = (Fraction(6, 5), Fraction(3, 2))
@@ -29,30 +29,18 @@ class RecommendationPerson(Model):
     rank: int
 
 
-class TieAtCut(Model):
-    places: int
-    votes: int
-    tied: list[str]
-    zh: str
-    en: str
-
-
 class Shortlist(Model):
     size: int
     ratio: str
     advancing: list[str]  # by votes, most first
-    tie_at_cut: TieAtCut | None = None
+    tie_at_cut: Tie | None = None
     short_by: int = 0  # fewer people with votes than the list needs
 
 
-class RecommendationContestResult(Model):
+class RecommendationContestResult(ContestHead):
     kind: Literal["recommendation"] = "recommendation"
-    contest: str
-    post: str
     seats: int
     max_choices: int
-    valid: int
-    invalid: int
     people: list[RecommendationPerson]
     outcome: Shortlist | None
 
@@ -60,14 +48,7 @@ class RecommendationContestResult(Model):
 def shortlist(size: int, ratio: Fraction, votes: dict[str, int]) -> Shortlist:
     people = [p for p in ranked(votes) if p.votes > 0]
     cut = top(people, size)
-    tie = None
-    if cut.tied:
-        names = by_strokes(cut.tied)
-        tie = TieAtCut(
-            places=cut.places, votes=cut.votes_at_cut, tied=names,
-            zh=f"{'、'.join(names)} 均得 {cut.votes_at_cut} 票，争最后 {cut.places} 个人选名额：须由会议另行确定",
-            en=f"{', '.join(names)} tie at {cut.votes_at_cut} for the last {cut.places} place(s): for people to settle",
-        )
+    tie = tie_at(cut, "人选名额：须由会议另行确定", "place(s): for people to settle")
     return Shortlist(
         size=size, ratio=str(ratio), advancing=cut.sure, tie_at_cut=tie, short_by=max(0, size - len(people))
     )

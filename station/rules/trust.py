@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Literal
 
 from station.election import Contest
-from station.rules.model import Model
+from station.rules.model import ContestHead, Model
 from station.rules.votes import TrustChoice, TrustVotes
 
 
@@ -31,13 +31,9 @@ class TrustOutcome(Model):
     failed: list[str]
 
 
-class TrustContestResult(Model):
+class TrustContestResult(ContestHead):
     kind: Literal["trust"] = "trust"
-    contest: str
-    post: str
     seats: int
-    valid: int
-    invalid: int
     base: int
     share: str
     needed: int

@@ -66,7 +66,7 @@ def test_nobody_with_half_or_less_is_elected_and_never_more_than_the_seats(case)
             continue
         agree = {p.name: p.agree for p in c.people}
         assert all(agree[n] * 2 > c.base for n in c.outcome.elected)
-        assert len(c.outcome.elected) + (c.outcome.tie.seats if c.outcome.tie else 0) <= c.seats
+        assert len(c.outcome.elected) + (c.outcome.tie.places if c.outcome.tie else 0) <= c.seats
         if c.outcome.unfilled:
             assert len(c.outcome.elected) + c.outcome.unfilled.seats == c.seats
 
@@ -129,5 +129,5 @@ def test_decide_alone(agree, seats, base):
     losers = [v for n, v in agree.items() if n not in out.elected and not (out.tie and n in out.tie.tied)]
     assert all(agree[n] > max(losers, default=-1) for n in out.elected)  # elected beat everyone left out
     if out.tie:
-        assert len(out.tie.tied) > out.tie.seats > 0
+        assert len(out.tie.tied) > out.tie.places > 0
         assert all(agree[n] == out.tie.votes for n in out.tie.tied)

@@ -132,7 +132,7 @@ def test_case7_tie_for_the_last_seat(regulation):
     assert c.outcome is not None
     assert c.outcome.elected == ["王一", "李二"]
     assert c.outcome.tie is not None
-    assert c.outcome.tie.tied == ["刘四", "张三"] and c.outcome.tie.seats == 1 and c.outcome.tie.votes == 18
+    assert c.outcome.tie.tied == ["刘四", "张三"] and c.outcome.tie.places == 1 and c.outcome.tie.votes == 18
     assert c.outcome.unfilled is None
 
 
