@@ -26,6 +26,7 @@ from station.election import Counting, Election, Notice, Policies, Regulation, S
 from station.rules.attendance import (
     Attendance,
     AttendanceReport,
+    BaseRule,
     Quorum,
     ReturnedCheck,
     check_attendance,
@@ -44,11 +45,15 @@ from station.rules.trust import TrustContestResult, tally_trust
 from station.rules.votes import (
     BallotCount,
     ContestInvalid,
+    ElectionVotes,
+    EvaluationVotes,
     Excluded,
     ExcludedWhy,
     Invalid,
     Pending,
     PendingCode,
+    RecommendationVotes,
+    TrustVotes,
     Valid,
 )
 from vision.reading import PageReading
@@ -178,25 +183,27 @@ def _totals(ballots: list[BallotCount]) -> Totals:
     )
 
 
-def _contest_results(sheets: StageSheets, ballots: list[BallotCount], base: int, base_rule, final: bool,
+def _contest_results(sheets: StageSheets, ballots: list[BallotCount], base: int, base_rule: BaseRule, final: bool,
                      present: int) -> list[ContestResult]:
     stage, election = sheets.stage, sheets.election
     whole_invalid = sum(isinstance(b, Invalid) for b in ballots)
     out: list[ContestResult] = []
     for c in stage.contests:
         parts = [p for b in ballots if isinstance(b, Valid) for p in b.contests if p.contest == c.id]
-        votes = [p for p in parts if not isinstance(p, ContestInvalid)]
-        invalid = whole_invalid + (len(parts) - len(votes))
+        invalid = whole_invalid + sum(isinstance(p, ContestInvalid) for p in parts)
         match stage.kind:
             case StageKind.ELECTION:
-                out.append(tally_election(c, votes, invalid, base, base_rule, final))  # type: ignore[arg-type]
+                votes = [p for p in parts if isinstance(p, ElectionVotes)]
+                out.append(tally_election(c, votes, invalid, base, base_rule, final))
             case StageKind.RECOMMENDATION:
-                out.append(tally_recommendation(c, votes, invalid, final))  # type: ignore[arg-type]
+                recs = [p for p in parts if isinstance(p, RecommendationVotes)]
+                out.append(tally_recommendation(c, recs, invalid, final))
             case StageKind.TRUST:
-                share = election.counting.trust_pass_share
-                out.append(tally_trust(c, votes, invalid, present, share, final))  # type: ignore[arg-type]
+                trusts = [p for p in parts if isinstance(p, TrustVotes)]
+                out.append(tally_trust(c, trusts, invalid, present, election.counting.trust_pass_share, final))
             case StageKind.EVALUATION:
-                out.append(tally_evaluation(stage, c, votes, invalid, final))  # type: ignore[arg-type]
+                grades = [p for p in parts if isinstance(p, EvaluationVotes)]
+                out.append(tally_evaluation(stage, c, grades, invalid, final))
     return out
 
 
