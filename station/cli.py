@@ -17,6 +17,7 @@ from station.errors import StationError
 COMMANDS = [
     "station.cmd_definition",  # check, schema
     "station.cmd_ballots",  # ballots
+    "station.cmd_tally",  # tally
     "station.cmd_demo",  # demo
     "station.cmd_read",  # read
 ]

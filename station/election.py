@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from station.errors import StationError
 from station.strokes import name_key
@@ -99,6 +100,45 @@ class ExcuseReason(StrEnum):
     OTHER = "other"
 
 
+class InvalidScope(StrEnum):
+    """What an invalid contest part (too many choices, …) voids when a ballot holds several contests.
+
+    1990 第二十条 speaks of 每张选票 (each ballot): the default voids the whole ballot.
+    Some local rules void only that post's part; one-contest ballots are the same either way.
+    """
+
+    BALLOT = "ballot"
+    CONTEST = "contest"
+
+
+class ElectionVariant(StrEnum):
+    """How the secretary and the committee are elected (domain.md §1); used when chaining stages."""
+
+    SIMULTANEOUS = "simultaneous"  # 同选: both posts on one ballot
+    COMMITTEE_FIRST = "committee_first"  # 顺选: committee first, then the secretary from its members
+    SECRETARY_FIRST = "secretary_first"  # 倒选: secretary first; the losers go onto the committee ballot
+
+
+def _exact_ratio(value: object) -> object:
+    """Read 1.2, "1.2", "6/5" or 3 exactly: a YAML float goes through its text, not its binary value."""
+    if isinstance(value, float):
+        return Fraction(str(value))
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"比例须为数字或分数，如 1.2 或 6/5（现为“{value}”） / a ratio like 1.2 or 6/5") from None
+    return value
+
+
+Ratio = Annotated[
+    Fraction,
+    BeforeValidator(_exact_ratio),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\d+(\.\d+|/\d+)?$"}]}),
+]
+
+
 class Policies(Model):
     write_in_without_circle: WriteInWithoutCircle = Field(
         WriteInWithoutCircle.ABSTAIN,
@@ -109,6 +149,30 @@ class Policies(Model):
         ReturnedComparedTo.ISSUED,
         description="收回票数与发出票数(issued)还是与投票人数(voters)比较.",
     )
+    invalid_scope: InvalidScope = Field(
+        InvalidScope.BALLOT,
+        description="一张票含多个职务时，某职务部分无效（如所选人数多于应选人数）："
+        "整张票无效(ballot) 或仅该职务无效(contest).",
+    )
+
+
+class Counting(Model):
+    """Per-election counting settings beyond ballot policies; shown on every report (docs/rules.md)."""
+
+    variant: ElectionVariant = Field(
+        ElectionVariant.SIMULTANEOUS,
+        description="书记与委员的选举方式：simultaneous 同选 / committee_first 顺选 / secretary_first 倒选.",
+    )
+    trust_pass_share: Ratio = Field(
+        Fraction(1, 2),
+        description="信任投票：信任票须超过到会人数的该比例方为通过 (default 1/2: more than half).",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Counting:
+        if not 0 < self.trust_pass_share < 1:
+            raise ValueError("信任票通过比例须大于 0 小于 1 / trust_pass_share must be between 0 and 1")
+        return self
 
 
 class Member(Model):
@@ -201,6 +265,24 @@ class Contest(Model):
     order: Literal["strokes", "as_listed"] = Field(
         "strokes", description="strokes = 按姓氏笔画排序 (default)."
     )
+    shortlist_ratio: Ratio | None = Field(
+        None,
+        description="推荐票：下一轮人选数 = 应选人数 × 该倍数，向上取整 (e.g. 3 for 1:3, 1.2 for +20 %); "
+        "default: 3 for secretaries, 1.2 otherwise.",
+    )
+
+    @property
+    def shortlist_factor(self) -> Fraction:
+        """The ratio in force: the configured one, else 1:3 for secretaries and +20 % for others."""
+        if self.shortlist_ratio is not None:
+            return self.shortlist_ratio
+        return Fraction(3) if self.post_kind in (PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY) else Fraction(6, 5)
+
+    @property
+    def shortlist_size(self) -> int:
+        """How many go forward from a recommendation vote: seats × ratio, rounded up."""
+        ratio = self.shortlist_factor
+        return -(-self.seats * ratio.numerator // ratio.denominator)
 
     @property
     def choices_allowed(self) -> int:
@@ -243,6 +325,7 @@ class Stage(Model):
             raise ValueError(f"本轮中职务编号重复 / duplicate contest ids in stage {self.id}: {ids}")
         for c in self.contests:
             _check_contest(self, c)
+            _check_shortlist(self, c)
         if self.kind is StageKind.EVALUATION:
             if len({g.name for g in self.grades}) != len(self.grades) or len(self.grades) < 2:
                 raise ValueError("测评等次须至少两个且不重复 / grades must be ≥ 2 and distinct")
@@ -291,6 +374,15 @@ def _check_contest(stage: Stage, c: Contest) -> None:
         raise ValueError(f"“{c.post}”没有被测评人 / contest {c.id}: nobody to evaluate")
 
 
+def _check_shortlist(stage: Stage, c: Contest) -> None:
+    if c.shortlist_ratio is None:
+        return
+    if stage.kind is not StageKind.RECOMMENDATION:
+        raise ValueError(f"shortlist_ratio 仅用于推荐票 / only for recommendation stages ({c.id})")
+    if c.shortlist_ratio < 1:
+        raise ValueError(f"“{c.post}”下一轮人选倍数不得小于 1 / contest {c.id}: shortlist_ratio < 1")
+
+
 def min_competitive_candidates(seats: int) -> int:
     """差额: at least 20 % more candidates than seats, rounded up (6 seats → 8)."""
     return seats + -(-seats // 5)
@@ -312,6 +404,7 @@ class Election(Model):
     meeting_date: dt.date
     regulation: Regulation
     policies: Policies = Policies()
+    counting: Counting = Counting()
     roll: Roll
     stages: list[Stage] = Field(min_length=1)
 
