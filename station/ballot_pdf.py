@@ -54,7 +54,7 @@ def _draw_cells(pdf: FPDF, cells: np.ndarray, rect: Rect) -> None:
             pdf.rect(rect.x_mm + start * cw, rect.y_mm + r * ch, (c - start) * cw, ch, style="F")
 
 
-def _new_pdf() -> FPDF:
+def new_pdf() -> FPDF:
     pdf = FPDF(unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
@@ -100,7 +100,7 @@ def draw_sheet(pdf: FPDF, sheet: Sheet) -> None:
 
 
 def pdf_bytes(sheets: list[Sheet]) -> bytes:
-    pdf = _new_pdf()
+    pdf = new_pdf()
     for sheet in sheets:
         draw_sheet(pdf, sheet)
     return bytes(pdf.output())

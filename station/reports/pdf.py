@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import TextEmphasis
 from fpdf.fonts import FontFace
 
-from station.ballot_pdf import FONT, _new_pdf
+from station.ballot_pdf import FONT, new_pdf
 from station.errors import cannot_write
 from station.reports.content import Document, Lines, Table
 
@@ -52,7 +52,7 @@ def _lines(pdf: FPDF, s: Lines) -> None:
 
 
 def render(doc: Document) -> FPDF:
-    pdf = _new_pdf()
+    pdf = new_pdf()
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN + 5)
     pdf.add_page(format="A4")
