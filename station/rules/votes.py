@@ -144,3 +144,28 @@ class Excluded(Model):
 
 
 BallotCount = Annotated[Valid | Invalid | Pending | Excluded, Field(discriminator="status")]
+
+
+def counted_for(count: BallotCount, name: str) -> bool:
+    """Does this ballot count a vote for `name`? (An auditor's "every ballot counted for X".)
+
+    Election: agree on the printed name, or a write-in with ○; recommendation: chosen or
+    written; trust: trust; evaluation: any grade given (the grade is the vote).
+    """
+    if not isinstance(count, Valid):
+        return False
+    for part in count.contests:
+        match part:
+            case ElectionVotes():
+                if part.choices.get(name) is Choice.AGREE or name in part.write_ins or name in part.via_write_in:
+                    return True
+            case RecommendationVotes():
+                if name in part.chosen or name in part.written:
+                    return True
+            case TrustVotes():
+                if part.choices.get(name) is TrustChoice.TRUST:
+                    return True
+            case EvaluationVotes():
+                if part.grades.get(name) is not None:
+                    return True
+    return False

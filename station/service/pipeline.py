@@ -42,8 +42,9 @@ def _read_job(image_path: str, source: str) -> list[tuple[int, str, str | None, 
     out = []
     for r in read_bytes(data, source, _worker["templates"], _worker["profile"]):  # type: ignore[arg-type]
         stage = getattr(r.result, "identity", None)
-        out.append((r.page_index, r.result.outcome, stage.stage_id if stage else None,
-                    r.model_dump_json(by_alias=True)))
+        out.append(
+            (r.page_index, r.result.outcome, stage.stage_id if stage else None, r.model_dump_json(by_alias=True))
+        )
     return out
 
 

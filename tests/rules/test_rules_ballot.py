@@ -210,3 +210,14 @@ def test_default_policies_are_the_safe_ones():
     p = Policies()
     assert p.write_in_without_circle is WriteInWithoutCircle.ABSTAIN
     assert p.invalid_scope is InvalidScope.BALLOT
+
+
+def test_counted_for_follows_the_vote(xuanju) -> None:
+    from station.rules.ballot import StageSheets, count_ballot
+    from station.rules.votes import counted_for
+
+    sheets = StageSheets.build(xuanju.election, xuanju.stage)
+    count = count_ballot(sheets, xuanju.vote("shuji", agree=["王建国"], disagree=["欧阳晓燕"]))
+    assert counted_for(count, "王建国")
+    assert not counted_for(count, "欧阳晓燕")
+    assert not counted_for(count, "张伟")
