@@ -20,6 +20,8 @@ COMMANDS = [
     "station.cmd_tally",  # tally
     "station.cmd_demo",  # demo
     "station.cmd_read",  # read
+    "station.cmd_serve",  # serve
+    "station.cmd_tokens",  # tokens
 ]
 
 EXIT_USER_ERROR = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from station.service.station import Station
 WEB = Path(__file__).resolve().parent.parent / "web"
 
 
-def create_app(station: Station) -> FastAPI:
+def create_app(station: Station, on_started: Callable[[Station], None] | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         station.start()
+        if on_started:
+            on_started(station)
         try:
             yield
         finally:

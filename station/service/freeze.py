@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from station.store.store import Store
-
 from station.reports.files import write_reports
 from station.rules.tally import StageResult
+from station.store.store import Store
 
 
 def _dir(store: Store, stage_id: str) -> Path:
