@@ -67,13 +67,13 @@ def run(args: argparse.Namespace) -> int:
     templates = Templates(load_election(args.election)) if args.election else demo_templates()
     kwargs = dict(stage=args.stage, templates=templates, severity=Severity(args.severity), dpi=args.dpi,
                   colour=args.colour, mix=FillMix.clean() if args.mix == "clean" else FillMix())
-    # render the blank styles first, so the timing is of the generator alone
-    dpis = [args.dpi] if args.dpi else scanner.DPIS if args.profile == Profile.SCANNER else camera.SOURCE_DPIS
-    templates.prerender(dpis, args.stage)
     times: list[float] = []
     review = 0
     writer = CorpusWriter(args.out) if args.out else None
-    with writer or contextlib.nullcontext():
+    with writer or contextlib.nullcontext():  # open the folder first: a bad --out fails at once
+        # render the blank styles first, so the timing is of the generator alone
+        dpis = [args.dpi] if args.dpi else scanner.DPIS if args.profile == Profile.SCANNER else camera.SOURCE_DPIS
+        templates.prerender(dpis, args.stage)
         for seed in range(args.seed, args.seed + args.count):
             t0 = time.perf_counter()
             ballot = generate_ballot(args.profile, seed, **kwargs)  # type: ignore[arg-type]

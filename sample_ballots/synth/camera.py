@@ -61,7 +61,7 @@ def geometry(p: CameraParams, page_w_mm: float, page_h_mm: float) -> np.ndarray:
         z *= max(np.ptp(pts[:, 0]) / (p.fill * fw), np.ptp(pts[:, 1]) / (p.fill * fh))
     pts = project(z)
     slack = np.array([fw, fh]) - np.ptp(pts, axis=0)
-    pts = pts - pts.min(axis=0) + slack * np.array(p.place)
+    pts = pts - pts.min(axis=0) + slack * np.array(p.place) - 0.5  # pixel centres are at integers
     return cv2.getPerspectiveTransform(corners.astype(np.float32), pts.astype(np.float32)).astype(np.float64)
 
 

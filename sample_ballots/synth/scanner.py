@@ -37,7 +37,8 @@ def geometry(p: ScannerParams, page_w_mm: float, page_h_mm: float) -> tuple[np.n
     corners = np.array([[0, 0, 1], [page_w_mm, 0, 1], [page_w_mm, page_h_mm, 1], [0, page_h_mm, 1]]).T
     pts = (a @ corners)[:2]
     ml, mt, mr, mb = (m * p.dpi / 25.4 for m in p.margin_mm)
-    shift = np.array([[1, 0, ml - pts[0].min()], [0, 1, mt - pts[1].min()], [0, 0, 1.0]])
+    # the page's edge is ml, mt px from the image's edge; pixel centres are at integers
+    shift = np.array([[1, 0, ml - 0.5 - pts[0].min()], [0, 1, mt - 0.5 - pts[1].min()], [0, 0, 1.0]])
     w = math.ceil(pts[0].max() - pts[0].min() + ml + mr)
     h = math.ceil(pts[1].max() - pts[1].min() + mt + mb)
     return shift @ a, (w, h)
