@@ -182,11 +182,11 @@ def capture(page: np.ndarray, sx: float, sy: float, p: CameraParams,
     cv2.warpPerspective(page, hom @ np.linalg.inv(src_from_mm), (fw, fh), dst=frame, flags=cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_TRANSPARENT)
     headroom = 1.25  # light may exceed the exposure a little; what exceeds 255 clips, as in a camera
-    light = cv2.resize(_light(p) / headroom, (fw, fh), interpolation=cv2.INTER_LINEAR)
-    frame = cv2.multiply(frame, np.clip(light * 255, 0, 255).astype(np.uint8), scale=headroom / 255)
+    light = np.clip(_light(p) / headroom * 255 + 0.5, 0, 255).astype(np.uint8)
+    frame = cv2.multiply(frame, cv2.resize(light, (fw, fh), interpolation=cv2.INTER_LINEAR), scale=headroom / 255)
     frame = degrade.gaussian_blur(frame, p.focus_sigma_px)
     frame = degrade.motion_blur(frame, p.motion_px, p.motion_angle_deg)
-    frame = degrade.noise(frame, p.noise_sigma, rng)
+    frame = degrade.noise(frame, p.noise_sigma, rng, grain=2)
     encoded = None
     if p.jpeg_quality is not None:
         frame, encoded = degrade.jpeg(frame, p.jpeg_quality)

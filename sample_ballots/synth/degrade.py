@@ -34,13 +34,18 @@ def levels(img: np.ndarray, gain: float, offset: float) -> np.ndarray:
     return cv2.LUT(img, lut)
 
 
-def noise(img: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    """Additive Gaussian noise of `sigma` grey levels."""
+def noise(img: np.ndarray, sigma: float, rng: np.random.Generator, grain: int = 1) -> np.ndarray:
+    """Additive Gaussian noise of `sigma` grey levels. `grain` > 1: noise correlated over about
+    that many pixels, as a colour camera's demosaicing leaves it (and a quarter of the work)."""
     if sigma < 0.1:
         return img
     cv2.setRNGSeed(int(rng.integers(1, 2**31 - 1)))
-    n = np.empty(img.shape, np.int16)
+    h, w = img.shape[:2]
+    small = (-(-h // grain), -(-w // grain), *img.shape[2:])
+    n = np.empty(small, np.float32 if grain > 1 else np.int16)
     cv2.randn(n, 0.0, sigma)
+    if grain > 1:
+        n = cv2.resize(n, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.int16)
     return cv2.add(img, n, dtype=cv2.CV_8U)
 
 

@@ -23,10 +23,11 @@ def sample_paper(rng: np.random.Generator, severe: bool) -> tuple[tuple[float, f
     elif r < 0.8:  # grey recycled paper
         base = rng.uniform(0.78, 0.88)
         bgr = tuple(float(base + rng.normal(0, 0.01)) for _ in range(3))
-    else:  # yellowish paper: less blue
-        bgr = (float(rng.uniform(0.70, 0.84)), float(rng.uniform(0.85, 0.93)), float(rng.uniform(0.90, 0.97)))
+    else:  # yellowish paper: red and green as white paper, less blue
+        r = float(rng.uniform(0.90, 0.97))
+        bgr = (float(rng.uniform(0.78, 0.88)), r - float(rng.uniform(0.0, 0.04)), r)
     toner = float(rng.uniform(0.04, 0.15 if severe else 0.08))
-    mottle = float(rng.uniform(0.0, 0.04 if severe else 0.015))
+    mottle = float(rng.uniform(0.0, 0.03 if severe else 0.015))
     return bgr, toner, mottle  # type: ignore[return-value]
 
 

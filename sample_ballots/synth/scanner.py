@@ -18,6 +18,7 @@ from sample_ballots.synth import degrade
 from sample_ballots.synth.paper import sample_paper
 from sample_ballots.synth.pens import pick
 from sample_ballots.synth.truth import ScannerParams, Severity, Streak
+from station.layout import BallotLayout
 
 DPIS = (150, 200, 240, 300)
 ORIENTATION_ODDS = ((0, 0.70), (180, 0.18), (90, 0.06), (270, 0.06))
@@ -122,3 +123,13 @@ def capture(page: np.ndarray, sx: float, sy: float, p: ScannerParams,
     if p.jpeg_quality is not None:
         img, encoded = degrade.jpeg(img, p.jpeg_quality)
     return img, hom, encoded
+
+
+def streaked_boxes(p: ScannerParams, hom: np.ndarray, layout: BallotLayout) -> list[str]:
+    """Ids of the boxes a streak runs through (for a benchmark to tell streak errors apart)."""
+    hit = []
+    for b in layout.boxes:
+        xs = cv2.perspectiveTransform(np.array(b.rect.corners(), np.float64)[:, None], hom)[:, 0, 0]
+        if any(xs.min() - s.width_px <= s.x_px <= xs.max() + s.width_px for s in p.streaks):
+            hit.append(b.id)
+    return hit
