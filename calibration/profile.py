@@ -20,7 +20,8 @@ class _Model(BaseModel):
 
 
 class MarkThresholds(_Model):
-    pixel_darkness: float = Field(0.28, gt=0, lt=1, description="a pixel is ink above this darkness (0 paper, 1 black)")
+    strong_darkness: float = Field(0.16, gt=0, lt=1, description="a stroke reaches this darkness (0 paper, 1 black)")
+    weak_darkness: float = Field(0.10, gt=0, lt=1, description="and extends over connected pixels above this")
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
     mark_min_mm2: float = Field(3.0, ge=0, description="at least this much ink to be any mark; between: review")
@@ -29,8 +30,10 @@ class MarkThresholds(_Model):
     scribble_min_fill: float = Field(0.30, gt=0, le=1, description="dense ink short of filled: review")
     min_extent_mm: float = Field(3.0, ge=0, description="a mark smaller than this across: review")
     circle_min_hole: float = Field(0.12, gt=0, lt=1, description="enclosed paper / ink bbox for a ring")
+    circle_min_hole_mm2: float = Field(1.0, ge=0, description="or this much enclosed paper inside a closed loop")
     circle_min_coverage: float = Field(0.85, gt=0, le=1, description="directions around the centre with ink")
     open_circle_min_coverage: float = Field(0.80, gt=0, le=1, description="coverage for a ring with a gap")
+    open_circle_sure_coverage: float = Field(0.9, gt=0, le=1, description="an open ring this complete needs no review")
     cross_min_centre: float = Field(0.06, ge=0, le=1, description="ink in the middle ninth for a ×")
     tick_max_centre: float = Field(0.05, ge=0, le=1, description="a √ or open ring leaves the middle empty")
     tick_max_turn_deg: float = Field(110.0, gt=0, lt=180, description="sharpest turn of a √")

@@ -109,5 +109,26 @@ def box_ink(space: PageSpace, template: StyleTemplate, rect: Rect) -> BoxInk:
     return BoxInk(region, printed, inner, ((dx - slack) / s, (dy - slack) / s))
 
 
-def voter_ink_mask(ink: BoxInk, pixel_threshold: float, printed_max: float = 0.2) -> np.ndarray:
-    return (ink.darkness > pixel_threshold) & (ink.printed < printed_max)
+def voter_ink_mask(ink: BoxInk, strong: float, weak: float, printed_max: float = 0.2) -> np.ndarray:
+    """Hysteresis: pixels darker than `weak` that are connected to one darker than `strong`.
+
+    A light pencil line is only a little darker than paper grain at its edges; seeds at
+    `strong` find the stroke, growth down to `weak` gives it its true shape, and grain that
+    never reaches `strong` is left out.
+    """
+    free = ink.printed < printed_max
+    weak_mask = (ink.darkness > weak) & free
+    n, labels = cv2.connectedComponents(weak_mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return weak_mask
+    seeded = np.zeros(n, dtype=bool)
+    seeded[np.unique(labels[(ink.darkness > strong) & free])] = True
+    seeded[0] = False
+    mask = seeded[labels]
+    # A stroke that crosses a printed line (a large ○ over the box border) is cut where the
+    # print is masked out; join the pieces across the printed band only, never elsewhere.
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _BRIDGE).astype(bool)
+    return mask | (closed & ~free)
+
+
+_BRIDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13))  # spans the 1.2 mm printed band

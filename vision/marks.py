@@ -34,6 +34,7 @@ class MarkFeatures:
     score: float  # ink inside the box over the box area (the reported score)
     hole_ratio: float  # largest enclosed paper area / ink bounding-box area
     hole_centred: bool
+    hole_mm2: float  # area of that enclosed paper
     coverage: float  # share of 32 directions around the ink centre that meet ink
     endpoints: int
     junctions: int
@@ -83,61 +84,74 @@ def thin(mask: np.ndarray) -> np.ndarray:
             return img.astype(bool)
 
 
-_K8 = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float32)
+def _crossing_luts() -> np.ndarray:
+    """Crossing number of every 8-neighbour code: the 0→1 steps going once around the ring.
+    An end has 1, a line 2 (a staircase corner too), a fork 3 or more. Counting neighbours
+    instead mistakes the staircase pixels that thinning leaves for ends and forks."""
+    ring = [1, 2, 4, 8, 16, 32, 64, 128]  # E, NE, N, NW, W, SW, S, SE: cyclic order
+    lut = np.zeros(256, dtype=np.int32)
+    for code in range(256):
+        bits = [1 if code & b else 0 for b in ring]
+        lut[code] = sum(1 for i in range(8) if bits[i] == 0 and bits[(i + 1) % 8] == 1)
+    return lut
 
 
-def _neighbours(skel: np.ndarray) -> np.ndarray:
-    return cv2.filter2D(skel.astype(np.float32), -1, _K8, borderType=cv2.BORDER_CONSTANT).astype(np.int32)
+_CROSSING = _crossing_luts()
+
+
+def _crossing(skel: np.ndarray) -> np.ndarray:
+    """Crossing number per pixel (0 off the skeleton)."""
+    code = cv2.filter2D(skel.astype(np.float32), -1, _CODE, borderType=cv2.BORDER_CONSTANT).astype(np.int32)
+    return _CROSSING[code] * skel
 
 
 _STEPS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
 
 
 def _walk(
-    pixels: set[tuple[int, int]], start: tuple[int, int], stop_at_junction: bool, limit: int
+    pixels: set[tuple[int, int]], cn: np.ndarray, start: tuple[int, int], limit: int
 ) -> tuple[list[tuple[int, int]], bool]:
-    """Follow a skeleton from `start`; returns the path and whether it ended at a junction."""
+    """Follow a skeleton from `start` until an end, a fork (crossing number ≥ 3) or `limit`
+    pixels; returns the path and whether it stopped at a fork."""
     path = [start]
     seen = {start}
     while len(path) <= limit:
         y, x = path[-1]
+        if len(path) > 1 and cn[y, x] >= 3:
+            return path, True
         nxt = [(y + dy, x + dx) for dy, dx in _STEPS if (y + dy, x + dx) in pixels and (y + dy, x + dx) not in seen]
         if not nxt:
             return path, False
-        if len(nxt) > 1 and stop_at_junction:
-            # Two candidates that touch each other are a staircase step, not a fork.
-            a, b = nxt[0], nxt[1]
-            if len(nxt) > 2 or abs(a[0] - b[0]) + abs(a[1] - b[1]) > 1:
-                return path, True
-            nxt = [a if abs(a[0] - y) + abs(a[1] - x) == 1 else b]
+        # Prefer the 4-neighbour of a staircase step, and leave its diagonal twin behind.
+        nxt.sort(key=lambda q: abs(q[0] - y) + abs(q[1] - x))
+        seen.update(nxt)
         path.append(nxt[0])
-        seen.add(nxt[0])
     return path, False
 
 
 def _prune(skel: np.ndarray, max_len: int) -> np.ndarray:
-    """Remove short spurs (thick strokes and pen blots grow them) from endpoints."""
+    """Remove short spurs (thick strokes and pen blots grow them) from their ends."""
     skel = skel.copy()
-    n = _neighbours(skel) * skel
+    cn = _crossing(skel)
     pixels = set(zip(*np.nonzero(skel), strict=True))
-    for y, x in zip(*np.nonzero((n == 1) & skel), strict=True):
-        path, at_junction = _walk(pixels, (int(y), int(x)), True, max_len)
-        if at_junction and len(path) <= max_len:
-            for q in path:
+    for y, x in zip(*np.nonzero(cn == 1), strict=True):
+        path, at_fork = _walk(pixels, cn, (int(y), int(x)), max_len)
+        if at_fork and len(path) <= max_len:
+            for q in path[:-1]:  # keep the fork pixel itself
                 skel[q] = False
                 pixels.discard(q)
     return skel
 
 
 def _turn(skel: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """Sharpest turn (degrees, 180 = straight) along a skeleton with two endpoints, and
-    where it is (y, x in px)."""
-    n = _neighbours(skel) * skel
-    ends = np.argwhere((n == 1) & skel)
+    """Sharpest turn (degrees, 180 = straight) along a skeleton with two ends, and where it
+    is (y, x in px)."""
+    cn = _crossing(skel)
+    ends = np.argwhere(cn == 1)
     if len(ends) != 2:
         return 180.0, (0.0, 0.0)
     pixels = set(zip(*np.nonzero(skel), strict=True))
-    path, _ = _walk(pixels, (int(ends[0][0]), int(ends[0][1])), False, len(pixels))
+    path, _ = _walk(pixels, cn, (int(ends[0][0]), int(ends[0][1])), len(pixels))
     pts = np.array(path, dtype=np.float64)
     k = max(int(1.5 * PX_PER_MM), 3)
     if len(pts) <= 2 * k:
@@ -148,6 +162,32 @@ def _turn(skel: np.ndarray) -> tuple[float, tuple[float, float]]:
     ang = np.degrees(np.arccos(np.clip(cos, -1, 1)))
     i = int(np.argmin(ang))
     return float(ang[i]), (float(pts[k + i][0]), float(pts[k + i][1]))
+
+
+def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatures:
+    """Features of ink too slight to have a shape worth measuring."""
+    return MarkFeatures(
+        ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, hole_ratio=0.0, hole_centred=False,
+        hole_mm2=0.0, coverage=0.0, endpoints=0, junctions=0, turn_deg=180.0, turn_y=0.0, solidity=0.0,
+        centre_ink=0.0, extent_mm=0.0, components=components,
+    )
+
+
+def _largest_hole(mask: np.ndarray, bbox: tuple[int, int, int, int]) -> tuple[float, bool]:
+    """Largest region of paper the ink encloses: its area over the ink's bounding box, and
+    whether it sits in the middle of the ink."""
+    bx0, by0, bx1, by1 = bbox
+    bw, bh = bx1 - bx0, by1 - by0
+    flood = np.pad(mask, 1).copy()
+    cv2.floodFill(flood, None, (0, 0), 1)
+    holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+    hn, _, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    if hn <= 1:
+        return 0.0, False
+    j = 1 + int(np.argmax(hs[1:, cv2.CC_STAT_AREA]))
+    cx, cy = hc[j]
+    centred = abs(cx - (bx0 + bx1) / 2) < 0.25 * bw and abs(cy - (by0 + by1) / 2) < 0.25 * bh
+    return float(hs[j, cv2.CC_STAT_AREA]) / float(bw * bh), bool(centred)
 
 
 def features(
@@ -162,16 +202,13 @@ def features(
     clean = keep[labels]
     ink_px = int(clean.sum())
     inner_ink = int(clean[y0:y1, x0:x1].sum())
-    empty = MarkFeatures(0.0, 0.0, 0.0, 0.0, False, 0.0, 0, 0, 180.0, 0.0, 0.0, 0.0, 0.0, 0)
     if ink_px == 0:
-        return empty
+        return _shapeless(0.0, 0.0, 0)
     ink_mm2 = ink_px / PX2_PER_MM2
     inner_fill = inner_ink / inner_area
     if ink_mm2 < early_exit_mm2:
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
-        return MarkFeatures(
-            ink_mm2, inner_fill, inner_fill, 0.0, False, 0.0, 0, 0, 180.0, 0.0, 0.0, 0.0, 0.0, int(keep.sum())
-        )
+        return _shapeless(ink_mm2, inner_fill, int(keep.sum()))
     ys, xs = np.nonzero(clean)
     bx0, bx1, by0, by1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     bw, bh = bx1 - bx0, by1 - by0
@@ -181,16 +218,14 @@ def features(
     closed = cv2.morphologyEx(
         clean.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     )
-    flood = np.pad(closed, 1).copy()
-    cv2.floodFill(flood, None, (0, 0), 1)
-    holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+    # Enclosed paper, on the ink as it is (a thick marker ○ has a small hole that closing
+    # would fill) and after closing (a ○ drawn with a small gap): the larger wins.
     hole_ratio, hole_centred = 0.0, False
-    hn, _, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
-    if hn > 1:
-        j = 1 + int(np.argmax(hs[1:, cv2.CC_STAT_AREA]))
-        hole_ratio = float(hs[j, cv2.CC_STAT_AREA]) / float(bw * bh)
-        cx, cy = hc[j]
-        hole_centred = abs(cx - (bx0 + bx1) / 2) < 0.25 * bw and abs(cy - (by0 + by1) / 2) < 0.25 * bh
+    for m in (clean.astype(np.uint8), closed):
+        r_, c_ = _largest_hole(m, (bx0, by0, bx1, by1))
+        if r_ > hole_ratio:
+            hole_ratio, hole_centred = r_, c_
+    hole_mm2 = hole_ratio * bw * bh / PX2_PER_MM2
 
     # Angular coverage around the ink's bounding-box centre.
     ccx, ccy = (bx0 + bx1) / 2, (by0 + by1) / 2
@@ -210,9 +245,9 @@ def features(
     solidity = ink_px / max(float(cv2.contourArea(hull)), 1.0)
 
     skel = _prune(thin(clean), max_len=int(1.2 * PX_PER_MM))
-    nb = _neighbours(skel) * skel
-    endpoints = int(((nb == 1) & skel).sum())
-    jn, _ = cv2.connectedComponents(((nb >= 3) & skel).astype(np.uint8), connectivity=8)
+    cn = _crossing(skel)
+    endpoints = int((cn == 1).sum())
+    jn, _ = cv2.connectedComponents((cn >= 3).astype(np.uint8), connectivity=8)
     turn_deg, (ty, _tx) = _turn(skel) if endpoints == 2 else (180.0, (0.0, 0.0))
     return MarkFeatures(
         ink_mm2=ink_mm2,
@@ -220,6 +255,7 @@ def features(
         score=inner_fill,
         hole_ratio=hole_ratio,
         hole_centred=hole_centred,
+        hole_mm2=hole_mm2,
         coverage=coverage,
         endpoints=endpoints,
         junctions=jn - 1,
@@ -246,21 +282,29 @@ def _margin(value: float, lo: float, hi: float) -> float:
     return float(np.clip((value - lo) / span, 0.0, 1.0))
 
 
+def _encloses_paper(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """Paper in the middle of the ink: a large share of it, or a closed loop around a
+    small but real hole (a ○ drawn with a marker)."""
+    return f.hole_centred and (
+        f.hole_ratio >= t.circle_min_hole or (f.hole_mm2 >= t.circle_min_hole_mm2 and f.endpoints == 0)
+    )
+
+
 def classify(f: MarkFeatures, t: MarkThresholds) -> Verdict:
     if f.ink_mm2 <= t.empty_max_mm2:
         return Verdict(MarkClass.EMPTY, 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9), False, "no ink")
     if f.ink_mm2 < t.mark_min_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)")
-    if f.inner_fill >= t.filled_min_fill or (
-        f.solidity >= t.filled_min_solidity and f.inner_fill >= t.scribble_min_fill
-    ):
+    ring_hole = _encloses_paper(f, t)  # a thick marker ○ is no fill
+    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.scribble_min_fill
+    if not ring_hole and (f.inner_fill >= t.filled_min_fill or solid):
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
-    if f.inner_fill >= t.scribble_min_fill:
+    if f.inner_fill >= t.scribble_min_fill and not ring_hole:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"dense ink ({f.inner_fill:.0%} of the box): a correction?")
     if f.extent_mm < t.min_extent_mm:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)")
 
-    ring = f.hole_ratio >= t.circle_min_hole and f.hole_centred and f.coverage >= t.circle_min_coverage
+    ring = ring_hole and f.coverage >= t.circle_min_coverage
     crossing = f.junctions >= 1 and f.endpoints >= 3 and f.centre_ink >= t.cross_min_centre
     tick = (
         f.endpoints == 2
@@ -287,7 +331,8 @@ def classify(f: MarkFeatures, t: MarkThresholds) -> Verdict:
             if open_ring
             else _margin(f.hole_ratio, t.circle_min_hole, 2 * t.circle_min_hole)
         )
-        return Verdict(MarkClass.CIRCLE, max(conf, 0.5), open_ring, "open ring" if open_ring else "ring")
+        marginal = open_ring and f.coverage < t.open_circle_sure_coverage
+        return Verdict(MarkClass.CIRCLE, max(conf, 0.5), marginal, "open ring" if open_ring else "ring")
     if votes[0] == "cross":
         conf = _margin(f.centre_ink, t.cross_min_centre, 2 * t.cross_min_centre)
         return Verdict(MarkClass.CROSS, max(conf, 0.5), f.components > 2, "crossing strokes")

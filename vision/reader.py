@@ -33,6 +33,7 @@ from vision.reading import (
     WrongElection,
 )
 from vision.register import Registration
+from vision.streaks import remove_streaks
 from vision.templates import OUTSIDE_PX_PER_MM, PX_PER_MM, ElectionTemplates, StyleTemplate
 
 
@@ -71,6 +72,7 @@ def read_page(
     gray = to_gray(image)
     if gray.size == 0 or min(gray.shape) < 64:
         return Unreadable(zh="图像过小，无法识别", en="the image is too small to read")
+    gray, streak_columns = remove_streaks(gray)
     located = locate(gray)
     ident = located.identity
     if ident is None:
@@ -109,7 +111,7 @@ def read_page(
             zh="选票有一部分在图像之外；请摆正后重新放入",
             en="part of the ballot is outside the image; straighten it and re-feed",
         )
-    return interpret(gray, reg, template, profile, located, ident)
+    return interpret(gray, reg, template, profile, located, ident, streak_columns)
 
 
 def _no_identity(gray: np.ndarray, located: Located, profile: Profile) -> Outcome:
@@ -150,7 +152,7 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> l
     out: list[BoxDetail] = []
     for box in template.layout.boxes:
         ink = box_ink(space, template, box.rect)
-        mask = voter_ink_mask(ink, t.pixel_darkness)
+        mask = voter_ink_mask(ink, t.strong_darkness, t.weak_darkness)
         if box.kind is BoxKind.MARK:
             f = features(mask, ink.inner, t.min_component_mm2, early_exit_mm2=t.mark_min_mm2)
             v = classify(f, t)
@@ -184,7 +186,7 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> l
 def _outside_ink_mm2(space: PageSpace, template: StyleTemplate, profile: Profile) -> float:
     """Voter ink away from every box: stray marks, signatures, extra writing."""
     dark = space.patch(0.0, 0.0, space.page_w_mm, space.page_h_mm, OUTSIDE_PX_PER_MM)
-    ink = (dark > profile.marks.pixel_darkness) & template.outside_zone[: dark.shape[0], : dark.shape[1]]
+    ink = (dark > profile.marks.strong_darkness) & template.outside_zone[: dark.shape[0], : dark.shape[1]]
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA] / (OUTSIDE_PX_PER_MM**2)
     return float(areas[areas >= profile.marks.min_component_mm2].sum())
@@ -214,7 +216,13 @@ def _quality(space: PageSpace, template: StyleTemplate, profile: Profile) -> lis
 
 
 def interpret(
-    gray: np.ndarray, reg: Registration, template: StyleTemplate, profile: Profile, located: Located, ident
+    gray: np.ndarray,
+    reg: Registration,
+    template: StyleTemplate,
+    profile: Profile,
+    located: Located,
+    ident,
+    streak_columns: int = 0,
 ) -> Outcome:
     page = template.layout.pages[0]
     space = PageSpace.build(gray, reg, page.width_mm, page.height_mm)
@@ -222,6 +230,8 @@ def interpret(
     quality = _quality(space, template, profile)
     if len(located.markers) < 4:
         quality.append(QualityFlag.FIDUCIAL_COVERED)
+    if streak_columns:
+        quality.append(QualityFlag.STREAKS)
     reasons: list[ReviewReason] = []
     for d in details:
         if not d.why:

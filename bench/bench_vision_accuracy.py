@@ -1,0 +1,118 @@
+"""Accuracy of the reader on generated ballots with ground truth.
+
+    python bench/bench_vision_accuracy.py --profile scanner --count 2000 --seed 900000
+    python bench/bench_vision_accuracy.py --profile camera  --count 2000 --seed 800000
+
+Seeds from 800000 up are never used by the tests. Per box reading, against the truth:
+  misread    a definite class (not `unclear`) that differs from an unambiguous truth: a defect;
+  review     `unclear`, or a marginal class (the ballot goes to scrutineers): fine;
+  ambiguous  the truth itself is doubtful: any answer is accepted, a definite one is counted.
+Per ballot: review rate (needs_review), unreadable rate (no reading at all).
+Prints a JSON summary (and writes it with --out); the figures go to docs/vision-benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from calibration.profile import load_profile
+from sample_ballots.synth.corpus import generate_ballot
+from station.cmd_demo import demo_election_path
+from station.definition_io import load_election
+from vision.reader import read_page
+from vision.reading import MarkClass
+from vision.templates import build_templates
+
+
+def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
+    election = load_election(demo_election_path())
+    templates = build_templates(election)
+    prof = load_profile(profile)
+    boxes = Counter()
+    confusion: Counter[tuple[str, str]] = Counter()
+    ballots = Counter()
+    write = Counter()
+    misreads: list[dict] = []
+    t_read = 0.0
+    started = time.monotonic()
+    for i in range(count):
+        sb = generate_ballot(profile, seed + i, severity=severity)
+        t0 = time.perf_counter()
+        out = read_page(sb.image, templates, prof)
+        t_read += time.perf_counter() - t0
+        ballots[out.outcome] += 1
+        if out.outcome not in ("interpreted", "needs_review"):
+            if len(misreads) < show:
+                misreads.append({"seed": seed + i, "ballot": out.outcome, "why": getattr(out, "en", "")})
+            continue
+        got = {b.id: b for b in out.boxes}
+        for t in sb.truth.boxes:
+            r = got[t.id]
+            confusion[(t.truth_class.value + ("?" if t.ambiguous else ""), r.mark_class.value)] += 1
+            boxes["total"] += 1
+            if t.ambiguous:
+                boxes["ambiguous"] += 1
+                boxes["ambiguous_decided"] += r.mark_class is not MarkClass.UNCLEAR
+            elif r.mark_class is MarkClass.UNCLEAR:
+                boxes["review"] += 1
+            elif r.mark_class != t.truth_class:
+                boxes["misread"] += 1
+                if len(misreads) < show:
+                    misreads.append({"seed": seed + i, "box": t.id, "truth": t.truth_class.value,
+                                     "read": r.mark_class.value, "kind": t.kind.value, "score": r.score})
+            else:
+                boxes["right"] += 1
+        wgot = {w.id: w for w in out.write_ins}
+        for t in sb.truth.write_ins:
+            r = wgot[t.id]
+            write["total"] += 1
+            if t.ambiguous or r.has_writing is None:
+                write["review_or_ambiguous"] += 1
+            elif r.has_writing != t.has_writing:
+                write["misread"] += 1
+                if len(misreads) < show:
+                    misreads.append({"seed": seed + i, "write_in": t.id, "truth": t.has_writing,
+                                     "read": r.has_writing, "kind": t.kind.value})
+        if (i + 1) % 100 == 0:
+            print(f"  {i + 1}/{count} · {time.monotonic() - started:.0f} s", file=sys.stderr)
+    n = max(count, 1)
+    return {
+        "profile": profile, "severity": severity, "ballots": count, "seed": seed,
+        "box_readings": boxes["total"],
+        "misreads": boxes["misread"], "write_in_misreads": write["misread"],
+        "box_review": boxes["review"], "ambiguous": boxes["ambiguous"], "ambiguous_decided": boxes["ambiguous_decided"],
+        "ballot_outcomes": dict(ballots),
+        "review_rate": round(ballots["needs_review"] / n, 4),
+        "unreadable_rate": round((n - ballots["interpreted"] - ballots["needs_review"]) / n, 4),
+        "read_ms_mean": round(1000 * t_read / n, 1),
+        "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
+        "examples": misreads,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--profile", choices=["scanner", "camera"], default="scanner")
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=900000)
+    ap.add_argument("--severity", default="full")
+    ap.add_argument("--show", type=int, default=20, help="examples of misreads to list")
+    ap.add_argument("--out", type=Path)
+    a = ap.parse_args()
+    res = run(a.profile, a.count, a.seed, a.show, a.severity)
+    text = json.dumps(res, ensure_ascii=False, indent=1)
+    print(text)
+    if a.out:
+        a.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
