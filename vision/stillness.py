@@ -97,7 +97,12 @@ def measure_frame(frame: np.ndarray, previous: FrameMeasure | None, detect_max_s
     gray = to_gray(frame)
     scale = min(1.0, detect_max_side / max(gray.shape[:2]))
     small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    quad_small = marker_quad(detect_markers(small))
+    markers = detect_markers(small)
+    if 0 < len(markers) < len(MARKER_IDS) and small is not gray:
+        # Some but not all: a marker near the reduced copy's resolution limit, or a hand over a
+        # corner. The full frame settles which (an empty table, the common case, stays cheap).
+        small, scale, markers = gray, 1.0, detect_markers(gray)
+    quad_small = marker_quad(markers)
     if quad_small is None:
         return FrameMeasure(False, None, None, _NOT_COMPARABLE, _NOT_COMPARABLE, 0.0)
     quad = quad_small / scale

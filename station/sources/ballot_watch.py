@@ -23,19 +23,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from station.sources.events import WatchState
 
 P = TypeVar("P")
 
 
-@dataclass(frozen=True)
-class WatchSettings:
-    settle_s: float = 0.4  # still this long before capturing
-    absent_s: float = 0.5  # out of view this long: the ballot was taken away
-    max_motion_px: float = 2.0  # corner displacement between frames still counted as still
-    max_frame_diff: float = 4.0  # thumbnail difference between frames still counted as still (0–255)
-    min_sharpness: float = 20.0  # below this the settled frame is refused as blurred (out of focus)
-    min_change: float = 12.0  # thumbnail difference from the captured page that means another ballot
+class WatchSettings(BaseModel):
+    """Calibration of the watcher (defaults measured on 1280×720 frames; see docs/sources.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    settle_s: float = Field(0.4, gt=0, description="still this long before the capture")
+    absent_s: float = Field(0.5, gt=0, description="out of view this long: the ballot was taken away")
+    max_motion_px: float = Field(1.0, gt=0, description="corner motion per frame still counted as still (px)")
+    max_frame_diff: float = Field(4.0, gt=0, description="page difference per frame still counted as still (0–255)")
+    min_sharpness: float = Field(50.0, ge=0, description="a settled frame less sharp than this is refused")
+    min_change: float = Field(12.0, gt=0, description="page difference from the captured one: another ballot")
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ Decision = TakeFrame[P] | TooBlurred | StateChanged
 
 
 class BallotWatcher(Generic[P]):
-    def __init__(self, settings: WatchSettings = WatchSettings()) -> None:
-        self.settings = settings
+    def __init__(self, settings: WatchSettings | None = None) -> None:
+        self.settings = settings or WatchSettings()
         self.state = WatchState.WAITING
         self._still: list[Observation[P]] = []
         self._absent_since: float | None = None

@@ -51,23 +51,8 @@ class CameraConfig(BaseModel):
     width: int | None = Field(1280, ge=160, description="requested frame width (live cameras)")
     height: int | None = Field(720, ge=120, description="requested frame height (live cameras)")
     detect_max_side: int = Field(960, ge=320, description="fiducials are looked for on a copy this large")
-    settle_s: float = Field(0.4, gt=0, description="still this long before the capture")
-    absent_s: float = Field(0.5, gt=0, description="out of view this long: the ballot was taken away")
-    max_motion_px: float = Field(2.0, gt=0, description="corner motion per frame still counted as still (px)")
-    max_frame_diff: float = Field(4.0, gt=0, description="page difference per frame still counted as still (0–255)")
-    min_sharpness: float = Field(20.0, ge=0, description="a settled frame less sharp than this is refused")
-    min_change: float = Field(12.0, gt=0, description="page difference that means another ballot (0–255)")
+    watch: WatchSettings = WatchSettings()
     max_failed_reads: int = Field(30, ge=1, description="a live camera giving no frame this many times: lost")
-
-    def watch_settings(self) -> WatchSettings:
-        return WatchSettings(
-            settle_s=self.settle_s,
-            absent_s=self.absent_s,
-            max_motion_px=self.max_motion_px,
-            max_frame_diff=self.max_frame_diff,
-            min_sharpness=self.min_sharpness,
-            min_change=self.min_change,
-        )
 
     @property
     def is_file(self) -> bool:
@@ -110,7 +95,7 @@ class CameraSource:
     def _watch(self, cap: cv2.VideoCapture, stop: threading.Event) -> Iterator[SourceEvent]:
         cfg = self.config
         fps = cap.get(cv2.CAP_PROP_FPS) or 15.0
-        watcher: BallotWatcher[Frame] = BallotWatcher(cfg.watch_settings())
+        watcher: BallotWatcher[Frame] = BallotWatcher(cfg.watch)
         yield CameraStatus.of(watcher.state)
         t0 = self.monotonic()
         index = failed = captured = 0
@@ -143,18 +128,19 @@ class CameraSource:
                     captured += 1
                     taken_index, pixels, taken = d.observation.payload
                     captured_thumb = taken.thumbnail
-                    yield Captured(self._capture(taken_index, d.observation.t, pixels, taken, d.still_s, captured))
+                    yield Captured(self._capture(taken_index, (d.observation.t, t), pixels, taken, d.still_s, captured))
             index += 1
         yield Finished.of(FinishReason.STOPPED, captured)
 
     def _capture(
-        self, index: int, t: float, pixels: np.ndarray, m: FrameMeasure, still_s: float, number: int
+        self, index: int, times: tuple[float, float], pixels: np.ndarray, m: FrameMeasure, still_s: float, number: int
     ) -> Capture:
         h, w = pixels.shape[:2]
         meta = CameraMeta(
             device=str(self.config.device),
             frame_index=index,
-            frame_time_s=round(t, 3),
+            frame_time_s=round(times[0], 3),
+            decided_time_s=round(times[1], 3),
             width=w,
             height=h,
             sharpness=round(m.sharpness, 2),

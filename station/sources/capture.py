@@ -92,6 +92,7 @@ class CameraMeta(_Meta):
     lossless: Literal[True] = True
     sharpness: float = Field(description="variance of the Laplacian over the page (vision.stillness.sharpness)")
     still_s: float = Field(description="how long the ballot had been still when captured")
+    decided_time_s: float = Field(description="frame time at which the capture was decided (≥ frame_time_s)")
     capture_number: int = Field(ge=1, description="1 for the first ballot captured in this run, 2 for the next …")
 
 
