@@ -45,18 +45,27 @@ def quad_motion(a: np.ndarray | None, b: np.ndarray | None) -> float:
 
 
 def page_thumbnail(gray: np.ndarray, quad: np.ndarray, size: tuple[int, int] = THUMB_SIZE) -> np.ndarray:
-    """The region between the fiducial centres, warped upright to `size` (grey uint8)."""
+    """The ink of the region between the fiducial centres, warped upright to `size` (uint8, 0 paper, 255 black).
+
+    Ink, not grey: each pixel is divided by the local paper level first (flat-fielding), so
+    a shadow or a dimmer lamp hardly changes the thumbnail while another layout does.
+    """
     w, h = size
-    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    big_w, big_h = 4 * w, 4 * h
+    dst = np.array([[0, 0], [big_w - 1, 0], [big_w - 1, big_h - 1], [0, big_h - 1]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    # INTER_AREA does not apply to warps; blur first so the thumbnail averages, not samples.
-    scale = max(1.0, float(np.linalg.norm(quad[1] - quad[0])) / w)
+    # Warps sample; blur first so the thumbnail averages what lies between samples.
+    scale = float(np.linalg.norm(quad[1] - quad[0])) / big_w
     src = cv2.GaussianBlur(gray, (0, 0), 0.5 * scale) if scale > 1.5 else gray
-    return cv2.warpPerspective(src, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    g = cv2.warpPerspective(src, m, (big_w, big_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    g = g.astype(np.float32)
+    paper = cv2.GaussianBlur(cv2.dilate(g, np.ones((9, 9), np.uint8)), (0, 0), 6)
+    ink = np.clip(1.0 - g / (paper + 1.0), 0.0, 1.0)
+    return np.round(cv2.resize(ink, (w, h), interpolation=cv2.INTER_AREA) * 255).astype(np.uint8)
 
 
 def thumbnail_difference(a: np.ndarray | None, b: np.ndarray | None) -> float:
-    """Mean absolute grey difference (0–255); infinite when either is missing."""
+    """Mean absolute ink difference (0–255); infinite when either is missing."""
     if a is None or b is None:
         return _NOT_COMPARABLE
     return float(np.mean(cv2.absdiff(a, b)))

@@ -38,9 +38,9 @@ class WatchSettings(BaseModel):
     settle_s: float = Field(0.4, gt=0, description="still this long before the capture")
     absent_s: float = Field(0.5, gt=0, description="out of view this long: the ballot was taken away")
     max_motion_px: float = Field(1.0, gt=0, description="corner motion per frame still counted as still (px)")
-    max_frame_diff: float = Field(4.0, gt=0, description="page difference per frame still counted as still (0–255)")
+    max_frame_diff: float = Field(3.0, gt=0, description="page difference per frame still counted as still (0–255)")
     min_sharpness: float = Field(50.0, ge=0, description="a settled frame less sharp than this is refused")
-    min_change: float = Field(12.0, gt=0, description="page difference from the captured one: another ballot")
+    min_change: float = Field(4.5, gt=0, description="page difference from the captured one: another ballot")
 
 
 @dataclass(frozen=True)
