@@ -39,6 +39,7 @@ from station.sources.events import (
     FinishReason,
     SourceError,
     SourceEvent,
+    failed,
 )
 from vision.image_io import encode_png
 from vision.stillness import FrameMeasure, measure_frame, thumbnail_difference
@@ -85,8 +86,7 @@ class CameraSource:
         cap = self._open()
         try:
             if not cap.isOpened():
-                yield SourceError.of(ErrorCode.CAMERA_NOT_FOUND, fatal=True, what=str(cfg.device))
-                yield Finished.of(FinishReason.FAILED, 0)
+                yield from failed(ErrorCode.CAMERA_NOT_FOUND, 0, what=str(cfg.device))
                 return
             yield from self._watch(cap, stop)
         finally:
@@ -109,8 +109,7 @@ class CameraSource:
                     return
                 failed += 1
                 if failed >= cfg.max_failed_reads:
-                    yield SourceError.of(ErrorCode.CAMERA_LOST, fatal=True, what=str(cfg.device))
-                    yield Finished.of(FinishReason.FAILED, captured)
+                    yield from failed(ErrorCode.CAMERA_LOST, captured, what=str(cfg.device))
                     return
                 continue
             failed = 0

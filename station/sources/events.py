@@ -109,12 +109,14 @@ class SourceError:
     type: Literal["error"] = "error"
 
     @classmethod
-    def of(cls, code: ErrorCode, detail: str = "", *, fatal: bool = False, what: str = "") -> SourceError:
-        """The standard message for `code`, with `what` (a file, a device) appended."""
+    def of(
+        cls, code: ErrorCode, detail: str = "", *, fatal: bool = False, what: str = "", note: tuple[str, str] = ("", "")
+    ) -> SourceError:
+        """The standard message for `code`, with `what` (a file, a device) and a `note` (zh, en) appended."""
         zh, en = MESSAGES[code]
         if what:
             zh, en = f"{zh}：{what}", f"{en}: {what}"
-        return cls(code, zh, en, detail, fatal)
+        return cls(code, zh + note[0], en + note[1], detail, fatal)
 
 
 @dataclass(frozen=True)
@@ -190,3 +192,10 @@ class Finished:
 
 
 SourceEvent = Captured | SourceError | Progress | Skipped | CameraStatus | Finished
+
+
+def failed(
+    code: ErrorCode, captured: int, detail: str = "", what: str = "", note: tuple[str, str] = ("", "")
+) -> tuple[SourceError, Finished]:
+    """The last two events of a source that cannot go on."""
+    return SourceError.of(code, detail, fatal=True, what=what, note=note), Finished.of(FinishReason.FAILED, captured)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from station.sources.capture import SourceKind
-from station.sources.events import ErrorCode, Finished, FinishReason, SourceError, SourceEvent
+from station.sources.events import ErrorCode, SourceEvent, failed
 
 
 class Source(Protocol):
@@ -86,8 +86,8 @@ class SourceThread:
                     return
         except Exception as err:  # a bug in a source must not die silently in its thread
             detail = "".join(traceback.format_exception(err))
-            self._deliver(SourceError.of(ErrorCode.INTERNAL, detail, fatal=True))
-            self._deliver(Finished.of(FinishReason.FAILED, 0))
+            for event in failed(ErrorCode.INTERNAL, 0, detail):
+                self._deliver(event)
         finally:
             events.close()  # runs the source's clean-up now, in this thread
 

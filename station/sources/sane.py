@@ -44,8 +44,8 @@ from station.sources.events import (
     Finished,
     FinishReason,
     Progress,
-    SourceError,
     SourceEvent,
+    failed,
 )
 from vision.blank import ink_share
 from vision.image_io import ImageInputError, load_pages
@@ -258,8 +258,7 @@ class SaneScanner:
                     start_new_session=True,
                 )
             except FileNotFoundError as err:
-                yield SourceError.of(ErrorCode.SCANIMAGE_MISSING, str(err), fatal=True)
-                yield Finished.of(FinishReason.FAILED, 0)
+                yield from failed(ErrorCode.SCANIMAGE_MISSING, 0, str(err))
                 return
             self.last_pid = proc.pid
             try:
@@ -325,19 +324,15 @@ class SaneScanner:
         err_text = stderr.decode(errors="replace")
         tail = err_text.strip()[-2000:]
         if not_responding:
-            yield SourceError.of(ErrorCode.SCANNER_NOT_RESPONDING, tail, fatal=True, what=device)
-            yield Finished.of(FinishReason.FAILED, delivered)
+            yield from failed(ErrorCode.SCANNER_NOT_RESPONDING, delivered, tail, device)
             return
         if stopped:
             yield Finished.of(FinishReason.STOPPED, delivered)
             return
         code = classify_failure(err_text, returncode, pages)
         if code is not None:
-            after = f"（已扫描 {pages} 页）" if pages else ""
-            after_en = f" (after {pages} pages)" if pages else ""
-            ev = SourceError.of(code, tail, fatal=True, what=device)
-            yield SourceError(ev.code, ev.zh + after, ev.en + after_en, ev.detail, True)
-            yield Finished.of(FinishReason.FAILED, delivered)
+            note = (f"（已扫描 {pages} 页）", f" (after {pages} pages)") if pages else ("", "")
+            yield from failed(code, delivered, tail, device, note)
             return
         yield Finished.of(FinishReason.DONE, delivered)
 
