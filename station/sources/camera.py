@@ -95,6 +95,7 @@ class CameraSource:
     def _watch(self, cap: cv2.VideoCapture, stop: threading.Event) -> Iterator[SourceEvent]:
         cfg = self.config
         fps = cap.get(cv2.CAP_PROP_FPS) or 15.0
+        is_file = cfg.is_file  # a file ends; a live camera that stops sending is lost
         watcher: BallotWatcher[Frame] = BallotWatcher(cfg.watch)
         yield CameraStatus.of(watcher.state)
         t0 = self.monotonic()
@@ -104,7 +105,7 @@ class CameraSource:
         while not stop.is_set():
             ok, frame = cap.read()
             if not ok:
-                if cfg.is_file:
+                if is_file:
                     yield Finished.of(FinishReason.DONE, captured)
                     return
                 failed += 1
@@ -113,7 +114,7 @@ class CameraSource:
                     return
                 continue
             failed = 0
-            t = index / fps if cfg.is_file else self.monotonic() - t0
+            t = index / fps if is_file else self.monotonic() - t0
             m = measure_frame(frame, previous, cfg.detect_max_side)
             previous = m
             change = thumbnail_difference(m.thumbnail, captured_thumb) if captured_thumb is not None else None
