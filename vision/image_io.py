@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 
+import cv2
 import numpy as np
 from PIL import Image, ImageSequence
 
@@ -86,3 +87,11 @@ def load_pages(data: bytes) -> list[np.ndarray]:
         raise ImageInputError(
             f"图像文件损坏或不完整：{err}", f"the image file is corrupt or truncated: {err}"
         ) from None
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """Lossless PNG of a grey or BGR array: a camera frame is stored as the pixels seen, no JPEG loss."""
+    ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    if not ok:
+        raise ImageInputError("无法编码图像", "the image cannot be encoded as PNG")
+    return buf.tobytes()

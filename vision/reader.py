@@ -14,6 +14,7 @@ import numpy as np
 
 from calibration.profile import Profile
 from station.layout import BoxKind
+from vision.blank import looks_blank
 from vision.ink import MARGIN_MM, PageSpace, box_ink, voter_ink_mask
 from vision.locate import Located, locate, registration
 from vision.marks import PX2_PER_MM2, classify, features
@@ -54,13 +55,6 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-
-
-def _looks_blank(gray: np.ndarray, profile: Profile) -> bool:
-    small = cv2.resize(gray, (256, int(256 * gray.shape[0] / gray.shape[1])), interpolation=cv2.INTER_AREA)
-    white = float(np.percentile(small, 90))
-    dark_share = float((small < 0.6 * white).mean())
-    return dark_share <= profile.quality.blank_max_ink_share
 
 
 def read_page(
@@ -124,7 +118,7 @@ def _no_identity(gray: np.ndarray, located: Located, profile: Profile) -> Outcom
             zh="选票二维码无法识别（污损、遮挡或模糊）；请重新放入",
             en="the ballot's QR code cannot be read (soiled, covered or blurred); please re-feed",
         )
-    if _looks_blank(gray, profile):
+    if looks_blank(gray, profile.quality.blank_max_ink_share):
         return BlankPage()
     return NotABallot(zh="图像中没有找到选票", en="no ballot was found in the image")
 
