@@ -46,7 +46,10 @@ class PageSpace:
             gray, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
         )
         k = int(WHITE_FILTER_MM * s) | 1
-        white = cv2.dilate(low, np.ones((k, k), np.uint8))
+        # Closing (max, then min, over the same window): ink narrower than the window goes,
+        # while a shadow's edge stays where it is; a plain max filter would carry the bright
+        # side into the shadow by the window's radius and make paper there look inked.
+        white = cv2.morphologyEx(low, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
         white = cv2.GaussianBlur(white.astype(np.float32), (0, 0), k / 2)
         return cls(gray, reg, np.maximum(white, 1.0), page_w_mm, page_h_mm)
 

@@ -20,7 +20,7 @@ import numpy as np
 from station.ballot_layout import FIDUCIAL, QR
 from station.layout import PageLayout, QrIdentity
 from vision.fiducials import Marker, detect_markers
-from vision.qr import QrRead, read_qr
+from vision.qr import QrRead, read_qr, read_qr_rectified
 from vision.register import Registration, register_page
 
 # The QR's place relative to the top-right marker's own top-left corner, in mm (see
@@ -54,6 +54,10 @@ def locate(gray: np.ndarray) -> Located:
     tr = next((m for m in markers if m.marker_id == 1), None)
     crop = _qr_crop_from_marker(tr) if tr is not None else None
     qr = read_qr(gray, crop)
+    if qr.identity is None and crop is not None:
+        rectified = read_qr_rectified(gray, crop)
+        if rectified.text is not None:
+            qr = rectified
     outline = page_outline(gray) if len(markers) < 2 else None
     return Located(qr, markers, outline)
 
