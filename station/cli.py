@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from station.errors import StationError
 
@@ -41,8 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    return run_guarded(args.func, args)
+
+
+def run_guarded(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
+    """Run a command: an error a user can act on is a bilingual message and exit 2, never a traceback."""
     try:
-        return int(args.func(args) or 0)
+        return int(func(args) or 0)
     except StationError as err:
         print(f"错误：{err.zh}\nError: {err.en}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -176,6 +176,12 @@ class FillMix(_Model):
     stray: float = Field(0.05, ge=0, le=1, description="Ballots with ink outside the boxes.")
     light_hand: float = Field(0.10, ge=0, le=1, description="Voters who press lightly throughout.")
 
+    @model_validator(mode="after")
+    def _odds(self) -> FillMix:
+        if self.blank + self.overfilled > 1:
+            raise ValueError("blank + overfilled must not exceed 1")
+        return self
+
     @classmethod
     def clean(cls) -> FillMix:
         """Only clear intent: no doubtful marks, no stray ink (blank and overfilled ballots stay)."""

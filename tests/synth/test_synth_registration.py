@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from sample_ballots.synth import SynthBallot, camera, generate_ballot
-from sample_ballots.synth.scanner import sample
+from sample_ballots.synth import FillPlan, PlannedMark, SynthBallot, camera, generate_ballot
+from sample_ballots.synth.scanner import sample, streaked_boxes
 from sample_ballots.synth.templates import demo_templates
-from sample_ballots.synth.truth import Severity
+from sample_ballots.synth.truth import Severity, Streak
 
 
 def registration_error(ballot: SynthBallot, found: dict[int, np.ndarray]) -> float:
@@ -74,3 +74,23 @@ def test_camera_frames_hold_the_whole_page_at_a_readable_scale() -> None:
         assert (corners >= -0.5).all() and (corners <= np.array(p.frame) - 0.5).all(), (seed, corners)
     b = generate_ballot("camera", 9)
     assert b.image.shape == (b.truth.imaging.frame[1], b.truth.imaging.frame[0], 3)
+
+
+def test_streaked_boxes_are_the_ones_under_a_streak() -> None:
+    sheet = demo_templates().sheet("xuanju", "main")[1]
+    p = sample(np.random.default_rng(1), 210, 297, Severity.NONE, dpi=150)
+    target = sheet.layout.box("weiyuan.c03.symbol")
+    b = generate_ballot("scanner", 1, stage="xuanju", imaging=p)
+    x = float(cv2.perspectiveTransform(np.array([[[target.rect.cx, target.rect.cy]]]), b.homography)[0, 0, 0])
+    streaked = p.model_copy(update={"streaks": [Streak(x_px=x, width_px=2.0, delta=-0.4)]})
+    hit = streaked_boxes(streaked, b.homography, sheet.layout)
+    assert "weiyuan.c03.symbol" in hit and "weiyuan.c03.alt_symbol" in hit  # same column
+    assert "weiyuan.c02.symbol" not in hit and "shuji.c01.symbol" not in hit
+    image = generate_ballot("scanner", 1, stage="xuanju", imaging=streaked).image
+    assert image[:, round(x)].mean() < b.image[:, round(x)].mean() - 40  # a dark line the height of the scan
+
+
+def test_a_plan_must_fit_the_layout() -> None:
+    with pytest.raises(ValueError, match="not a mark box"):
+        generate_ballot("scanner", 1, stage="xuanju", plan=FillPlan(marks=[
+            PlannedMark(box_id="weiyuan.c01.alt_name", kind="circle")]))
