@@ -1,0 +1,26 @@
+"""Small helpers shared by the ballot-box tests."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable
+
+from firmware_bridge.box import BallotBox, BoxEvent
+
+
+def drain(box: BallotBox) -> list[BoxEvent]:
+    out = []
+    while True:
+        try:
+            out.append(box.events.get_nowait())
+        except queue.Empty:
+            return out
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
