@@ -39,8 +39,8 @@ from firmware_bridge.protocol import (
     SignalKind,
     count_body,
     hello_body,
-    signal_body,
     inject_slot_body,
+    signal_body,
     text_body,
 )
 from firmware_bridge.transport import TracedTransport, Transport, TransportError, WireTrace, open_transport
@@ -116,7 +116,8 @@ class Alarm:
 
 
 FAULT_ALARMS = {
-    Fault.SENSOR_BLOCKED: Alarm("投票口被挡住（卡票或有手伸入）", "the slot's beam is blocked (a jam or a hand in the slot)"),
+    Fault.SENSOR_BLOCKED: Alarm("投票口被挡住（卡票或有手伸入）",
+                                "the slot's beam is blocked (a jam or a hand in the slot)"),
     Fault.DISPLAY: Alarm("投票箱计数显示器无响应", "the box's counter display does not respond"),
     Fault.STORAGE: Alarm("投票箱存储器写入失败", "the box's EEPROM write failed"),
 }
@@ -398,12 +399,13 @@ class BallotBox:
             # what the box has now: its counts from HELLO; its lines we don't know, so they get re-sent
             self._confirmed = _Shown(count=reply.count, slot_count=reply.slot_count)
             self._box_count = reply.count
-            self._note_slot_count(reply.slot_count)
+            counted = self._note_slot_count(reply.slot_count)  # ballots that came while we were away
             self._cond.notify_all()
         if new_connection:
             self.events.put(BoxConnected(info, after_outage=before is not None))
         if restarted:
             self.events.put(BoxRestarted(info))
+        self._put(counted)
 
     def _went_down(self, err: Exception) -> None:
         why = err.en if isinstance(err, BoxError) else str(err) or type(err).__name__
@@ -465,7 +467,8 @@ class BallotBox:
             else:
                 for i, (want, have) in enumerate(zip(d.lines, c.lines, strict=True)):
                     if want is not None and want != have:
-                        job = (MsgType.SHOW_TEXT, text_body(i, want), lambda i=i, want=want: self._confirm_line(i, want))
+                        job = (MsgType.SHOW_TEXT, text_body(i, want),
+                               lambda i=i, want=want: self._confirm_line(i, want))
                         break
             if job is None and self._signal is not None:
                 kind, at = self._signal
@@ -518,9 +521,10 @@ class BallotBox:
         with self._cond:
             self._box_count = state.count
             self._confirmed = _Shown(count=state.count, slot_count=state.slot_count, lines=state.lcd_lines)
-            self._note_slot_count(state.slot_count)
-            self._note_faults(state.faults)
+            counted = self._note_slot_count(state.slot_count)
+            faults = self._note_faults(state.faults)
             self._cond.notify_all()
+        self._put(counted, faults)
 
     # ---- what the box says unasked (reader thread) ----
 
@@ -530,31 +534,39 @@ class BallotBox:
         except ValueError:
             return  # a body this version cannot read: the next heartbeat will do
         with self._cond:
+            if self._state != LinkState.UP:
+                return  # before HELLO is answered: its reply brings the same totals, in order
             if isinstance(report, Heartbeat) and self._device is not None and \
                     report.boot_count != self._device.boot_count:
                 self._rehello = True  # it rebooted behind our back: say hello again, then re-sync
             if report.count != self._confirmed.count:
                 self._confirmed.count = report.count  # so the supervisor sends ours again
             self._box_count = report.count
-            self._note_slot_count(report.slot_count)
-            self._note_faults(report.faults)
+            counted = self._note_slot_count(report.slot_count)
+            faults = self._note_faults(report.faults)
             self._cond.notify_all()
+        self._put(counted, faults)
 
-    def _note_slot_count(self, n: int) -> None:
-        """Under the lock. Reports each increase once, whichever message brings it first."""
+    def _put(self, *events: BoxEvent | None) -> None:
+        for event in events:
+            if event is not None:
+                self.events.put(event)
+
+    def _note_slot_count(self, n: int) -> SlotCounted | None:
+        """Under the lock. Each increase is reported once, whichever message brings it first."""
         before = self._slot_count
         self._slot_count = n
         self._confirmed.slot_count = n
-        if before is not None and n > before:
-            self.events.put(SlotCounted(n, n - before))
+        return SlotCounted(n, n - before) if before is not None and n > before else None
 
-    def _note_faults(self, faults: Fault) -> None:
-        # the box's own "link lost" and overrun flags describe the wire, not the box
+    def _note_faults(self, faults: Fault) -> FaultsChanged | None:
+        """Under the lock. The box's own "link lost" and overrun flags describe the wire, not the box."""
         faults &= ~(Fault.LINK_LOST | Fault.UART_OVERRUN)
-        if faults != self._faults:
-            raised, cleared = faults & ~self._faults, self._faults & ~faults
-            self._faults = faults
-            self.events.put(FaultsChanged(faults, raised, cleared))
+        if faults == self._faults:
+            return None
+        raised, cleared = faults & ~self._faults, self._faults & ~faults
+        self._faults = faults
+        return FaultsChanged(faults, raised, cleared)
 
 
 def describe_health(h: BoxHealth) -> list[str]:

@@ -8,6 +8,7 @@ USB cable (`unplug()`), or cut the power (`power_cut()`: SIGKILL, the EEPROM fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -208,10 +209,8 @@ class Emulator:
         self._proc.wait(timeout=10)
         for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
         for t in self._threads:
             t.join(timeout=5)
         self._threads = []

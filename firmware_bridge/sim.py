@@ -91,6 +91,8 @@ class SimDevice:
         self._store_path = store
         self._clock = clock
         self.lock = threading.RLock()  # ports that share this box take it around receive/poll
+        self.plugged = True
+        self.plug_generation = 0  # a port opened before an unplug stays dead after the replug
         self._framer = Framer()
         self._out = bytearray()
         self._stored = self._load()
@@ -128,6 +130,16 @@ class SimDevice:
 
     def _count_line(self) -> bytes:
         return layout_line(f"已计票 {self._stored.count:>4} 张")
+
+    def unplug(self) -> None:
+        """Pull the cable: open ports fail, the box keeps running on its own power."""
+        with self.lock:
+            self.plugged = False
+            self.plug_generation += 1
+
+    def plug(self) -> None:
+        with self.lock:
+            self.plugged = True
 
     def power_cycle(self) -> None:
         """Power off and on: RAM is gone, the stored counts stay."""
@@ -228,7 +240,7 @@ class SimDevice:
         ram.last_request = key
         self._execute(frame)
 
-    def _execute(self, frame: Frame) -> None:  # noqa: C901 - one case per message type, as in main.c
+    def _execute(self, frame: Frame) -> None:
         seq, body, ram = frame.seq, frame.body, self._ram
 
         def reply(reason: NakReason | None = None) -> None:

@@ -7,6 +7,7 @@ A transport that fails raises TransportError; the layers above treat that as an 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Protocol, TextIO
 import serial
 
 from firmware_bridge.framing import Decoded, Framer
-from firmware_bridge.protocol import Frame
 
 BAUDRATE = 115200
 _URL_HANDLERS = "firmware_bridge.urlhandler"
@@ -49,10 +49,8 @@ class SerialTransport:
             self._port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.05, write_timeout=2.0)
         except (serial.SerialException, OSError, ValueError) as err:
             raise TransportError(f"cannot open {url}: {err}") from err
-        try:
+        with contextlib.suppress(serial.SerialException, OSError):
             self._port.reset_input_buffer()  # bytes from before we opened belong to nobody
-        except (serial.SerialException, OSError):
-            pass
 
     @property
     def name(self) -> str:
@@ -78,10 +76,8 @@ class SerialTransport:
             raise TransportError(f"read from {self._url}: {err}") from err
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(serial.SerialException, OSError):
             self._port.close()
-        except (serial.SerialException, OSError):
-            pass
 
 
 def register_url_handlers() -> None:
@@ -145,10 +141,6 @@ class WireTrace:
 
     def dump(self, path: Path) -> None:
         path.write_text("\n".join(self.lines()) + "\n", encoding="utf-8")
-
-    @staticmethod
-    def describe(frame: Frame) -> str:
-        return frame.describe()
 
 
 class TracedTransport:

@@ -24,6 +24,7 @@ class Serial(SerialBase):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self._device: SimDevice | None = None
+        self._generation = 0
         self._rx = bytearray()
         self._lock = threading.Condition()
         super().__init__(*args, **kwargs)
@@ -33,7 +34,11 @@ class Serial(SerialBase):
             raise SerialException("port already open")
         if self._port is None:
             raise SerialException("port must be configured before it can be used")
-        self._device = self._from_url(self.portstr)
+        device = self._from_url(self.portstr)
+        if not device.plugged:
+            raise SerialException(f"{self.portstr}: no such device (unplugged)")
+        self._device = device
+        self._generation = device.plug_generation
         self._rx.clear()
         self.is_open = True
 
@@ -61,6 +66,8 @@ class Serial(SerialBase):
     def _pump(self) -> None:
         assert self._device is not None
         with self._device.lock:
+            if self._generation != self._device.plug_generation:
+                raise SerialException("device disconnected (sim box unplugged)")
             self._device.poll()
             self._rx += self._device.take_output()
 
@@ -94,6 +101,8 @@ class Serial(SerialBase):
         assert self._device is not None
         with self._lock:
             with self._device.lock:
+                if self._generation != self._device.plug_generation:
+                    raise SerialException("device disconnected (sim box unplugged)")
                 self._device.receive(bytes(data))
             self._pump()
             self._lock.notify_all()

@@ -121,7 +121,8 @@ def test_cobs_vectors(raw: bytes, encoded: bytes) -> None:
     assert cobs_decode(encoded) == raw
 
 
-@pytest.mark.parametrize("bad", [h("00"), h("05 11 22"), h("03 11 00")], ids=["zero code", "short block", "zero in block"])
+@pytest.mark.parametrize("bad", [h("00"), h("05 11 22"), h("03 11 00")],
+                         ids=["zero code", "short block", "zero in block"])
 def test_cobs_rejects(bad: bytes) -> None:
     with pytest.raises(CobsError):
         cobs_decode(bad)
