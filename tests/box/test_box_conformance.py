@@ -90,7 +90,7 @@ def test_a_repeated_frame_is_acknowledged_not_redone(device, open_link) -> None:
     hello(link)
     # the same TEST_SLOT frame twice, as after a lost ACK: one ballot, not two
     frame = encode_frame(Frame(MsgType.TEST_SLOT, 200, inject_slot_body(20, 20, 1)))
-    link._transport.write(frame)
+    link._transport.write(frame)  # past the transaction layer on purpose: it would pick a new seq
     time.sleep(0.05)
     link._transport.write(frame)
     time.sleep(0.2)

@@ -159,7 +159,7 @@ def test_the_box_is_checked_now_and_then(sim_name: str, open_box) -> None:  # ty
     assert box.wait_synced(2)
     sim = sim_device(sim_name)
     with sim.lock:
-        sim._ram.lcd[2] = layout_line("乱码")
+        sim._ram.lcd[2] = layout_line("乱码")  # a glitch behind the station's back
     wait_for(lambda: line_text(sim.state().lcd_lines[2]) == "第一轮", 2, "the line to be repaired")
 
 

@@ -48,7 +48,7 @@ class GarbleFirstWrite:
 def test_sequence_numbers_run_1_to_255_and_wrap(sim_url: str) -> None:
     link = Link(open_transport(sim_url)).start()
     try:
-        seqs = [link._next_seq() for _ in range(600)]
+        seqs = [link._next_seq() for _ in range(600)]  # the counter itself, without 600 round trips
         assert min(seqs) == 1 and max(seqs) == 255 and seqs[254:256] == [255, 1]
         for _ in range(300):  # and real requests keep matching across the wrap
             link.request(MsgType.PING)
