@@ -214,7 +214,7 @@ class BallotBox:
             while self._state != LinkState.UP:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closing:
-                    raise unavailable(self.url, f"{timeout:g} 秒内没有回应 / no answer within {timeout:g} s")
+                    raise unavailable(self.url, f"{timeout:g} 秒内没有回应", f"no answer within {timeout:g} s")
                 self._cond.wait(left)
             assert self._device is not None
             return self._device
@@ -331,7 +331,7 @@ class BallotBox:
         with self._cond:
             link = self._link if self._state == LinkState.UP else None
         if link is None:
-            raise unavailable(self.url, "未连接 / not connected")
+            raise unavailable(self.url, "未连接", "not connected")
         try:
             return link.request(msg_type, body)
         except Refused as err:

@@ -37,15 +37,20 @@ class FirmwareBuild:
     harness: Path
 
 
-def build_firmware(build_dir: Path = DEFAULT_BUILD_DIR) -> FirmwareBuild:
-    """Run make (quick when nothing changed). Raises BoxError, bilingual, if the toolchain is missing."""
+def build_firmware(build_dir: Path = DEFAULT_BUILD_DIR, *, extra_cflags: str = "") -> FirmwareBuild:
+    """Run make (quick when nothing changed). Raises BoxError, bilingual, if the toolchain is missing.
+
+    `extra_cflags` builds a variant into `build_dir`, e.g. a deliberately broken one for a test.
+    """
     missing = [tool for tool in BUILD_TOOLS if shutil.which(tool) is None]
     if missing:
         raise BoxError(f"缺少编译工具：{'、'.join(missing)}（运行 scripts/test.sh 安装）",
                        f"build tools missing: {', '.join(missing)} (scripts/test.sh installs them)")
     build_dir = build_dir.resolve()
-    proc = subprocess.run(["make", "-C", str(FIRMWARE_DIR), f"BUILD={build_dir}", "--no-print-directory"],
-                          capture_output=True, text=True, check=False)
+    command = ["make", "-C", str(FIRMWARE_DIR), f"BUILD={build_dir}", "--no-print-directory"]
+    if extra_cflags:
+        command.append(f"EXTRA_CFLAGS={extra_cflags}")
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
         raise BoxError("固件编译失败：\n" + "\n".join(tail), "firmware build failed:\n" + "\n".join(tail))

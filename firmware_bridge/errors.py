@@ -25,5 +25,7 @@ class BoxIncompatible(BoxError):
     """The box speaks another protocol version."""
 
 
-def unavailable(where: str, why: str) -> BoxUnavailable:
-    return BoxUnavailable(f"投票箱无响应（{where}）：{why}", f"the ballot box is not answering ({where}): {why}")
+def unavailable(where: str, why_zh: str, why_en: str | None = None) -> BoxUnavailable:
+    """`why_en` defaults to `why_zh` for technical text that only exists in English (pyserial's)."""
+    return BoxUnavailable(f"投票箱无响应（{where}）：{why_zh}",
+                          f"the ballot box is not answering ({where}): {why_en or why_zh}")

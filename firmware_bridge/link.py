@@ -4,7 +4,8 @@
 command's reply). No answer within `timeout` → the same frame (same seq) is sent again, up to
 `retries` times; the device recognises a repeat and acknowledges without doing it twice, and every
 command that changes state is idempotent anyway (set the count to N, never "add one"). A NAK for
-an unreadable frame triggers the resend at once. A reader thread decodes everything that comes
+an unreadable frame, or an unreadable frame from the device while we wait, triggers the resend at
+once instead of after the timeout. A reader thread decodes everything that comes
 in; device EVENTs are acknowledged here and handed up with HEARTBEATs through `on_unsolicited`.
 """
 
@@ -172,6 +173,12 @@ class Link:
             self._fail(str(err))
             raise LinkDown(str(err)) from err
 
+    def _resend_now(self) -> None:
+        with self._cond:
+            if self._pending is not None and self._pending.answer is None:
+                self._pending.resend = True
+                self._cond.notify_all()
+
     def _fail(self, why: str) -> None:
         with self._cond:
             self._broken = self._broken or why
@@ -192,6 +199,7 @@ class Link:
                     self._on_frame(result.frame)
                 else:
                     self.stats.bad_frames += 1
+                    self._resend_now()  # it may have been our answer: don't sit out the timeout
 
     def _on_frame(self, frame: Frame) -> None:
         self.stats.frames_in += 1
@@ -206,13 +214,14 @@ class Link:
                     self._fail(str(err))
             self._on_unsolicited(frame)
             return
+        if frame.type == MsgType.NAK and frame.seq == 0 and frame.body == bytes([NakReason.BAD_FRAME]):
+            self._resend_now()  # the device could not read something: likely our request
+            return
         with self._cond:
             p = self._pending
             if p is None:
                 return  # a late answer to a request we gave up on
-            if frame.type == MsgType.NAK and frame.seq == 0 and frame.body == bytes([NakReason.BAD_FRAME]):
-                p.resend = True  # the device could not read something: likely our request
-            elif frame.seq == p.frame.seq and frame.type in (p.expect, MsgType.NAK):
+            if frame.seq == p.frame.seq and frame.type in (p.expect, MsgType.NAK):
                 p.answer = frame
             else:
                 return

@@ -18,6 +18,7 @@ COMMANDS = [
     "station.cmd_definition",  # check, schema
     "station.cmd_ballots",  # ballots
     "station.cmd_demo",  # demo
+    "station.cmd_box",  # box status|count|text|signal|watch|emulate
 ]
 
 EXIT_USER_ERROR = 2

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import struct
 import time
+from dataclasses import replace
 
 import pytest
 
 from firmware_bridge.box import BoxRestarted, FaultsChanged, SlotCounted
 from firmware_bridge.display import layout_line
-from firmware_bridge.emulator import Emulator, FirmwareBuild
+from firmware_bridge.emulator import Emulator, FirmwareBuild, build_firmware
 from firmware_bridge.framing import crc16
 from firmware_bridge.link import Refused
 from firmware_bridge.protocol import (
@@ -58,6 +59,14 @@ def test_counts_and_chinese_text_reported_back(emulator: Emulator, open_box) -> 
     assert panel.lcd_lines == state.lcd_lines
     assert panel.counter == "1234" and state.segments == panel.counter_grid[:4]
     assert (panel.lcd_violations, panel.lcd_errors, panel.counter_errors) == (0, 0, 0)
+
+
+def test_the_harness_catches_an_lcd_driver_that_does_not_wait(firmware: FirmwareBuild, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The pin-level checks have teeth: a driver that waits 10 us instead of 72 us is caught."""
+    rushed = build_firmware(tmp_path / "build", extra_cflags="-DST7920_EXEC_US=10")
+    with Emulator(replace(firmware, test_elf=rushed.test_elf), tmp_path / "box") as emu:
+        wait_for(lambda: emu.panel().lcd_instructions >= 90, 3, "the boot screen")
+        assert emu.panel().lcd_violations > 0
 
 
 def test_slot_events_injected_through_the_test_command(emulator: Emulator, open_box) -> None:  # type: ignore[no-untyped-def]

@@ -374,7 +374,7 @@ static struct {
     uint8_t sync, hi;
     uint8_t ddram[64];
     unsigned ac, half;
-    uint64_t busy_until_ns;
+    uint64_t busy_until_ns, sync_ns, byte_ns;
     unsigned instructions, violations, errors;
 } st;
 
@@ -417,21 +417,24 @@ static void spi_output(struct avr_irq_t *irq, uint32_t value, void *param) {
     if ((spcr & 3) == 3) div = 128;
     if (avr->data[R_SPSR] & 1) div /= 2;
     if (FREQ / div > 2500000u) st.errors++; /* serial clock limit */
-    /* simavr reports a master byte when its transfer ends; the transfer began a byte-time earlier */
+    /* simavr reports a master byte when its transfer ends, and (1.6) takes a fixed ~100 us per
+     * byte whatever the SPI clock; the gap between an instruction's first two bytes measures that,
+     * so the start of a byte is its end minus that gap */
     uint64_t now = cycles_to_ns(avr->cycle);
-    uint64_t byte_ns = cycles_to_ns(8ull * div);
     if (st.phase == 0) {
         if ((v & 0xF9) != 0xF8) { /* 11111 RW RS 0 with RW = 0 (write) */
             st.errors++;
             return;
         }
-        if (now - byte_ns < st.busy_until_ns) st.violations++; /* sent while the chip was busy */
+        if (now - st.byte_ns < st.busy_until_ns) st.violations++; /* sent while the chip was busy */
         st.rs = (v >> 1) & 1;
         st.phase = 1;
+        st.sync_ns = now;
     } else if (st.phase == 1) {
         st.hi = v & 0xF0;
         if (v & 0x0F) st.errors++;
         st.phase = 2;
+        st.byte_ns = now - st.sync_ns;
     } else {
         if (v & 0x0F) st.errors++;
         st_execute((uint8_t)(st.hi | (v >> 4)), now);

@@ -11,7 +11,9 @@
 #define CMD_ENTRY_INC 0x06
 #define CMD_DISPLAY_ON 0x0C
 #define CMD_DDRAM 0x80
-#define EXEC_US 80      /* the chip needs 72 us per instruction; serial mode cannot read BUSY */
+#ifndef ST7920_EXEC_US
+#define ST7920_EXEC_US 80 /* the chip needs 72 us per instruction; serial mode cannot read BUSY */
+#endif
 #define CLEAR_MS 2      /* 1.6 ms for a clear */
 
 /* Display RAM address of each visible line on a 128x64 panel. */
@@ -29,7 +31,7 @@ static void transfer(uint8_t sync, uint8_t value) {
     spi_send(value & 0xF0);
     spi_send((uint8_t)(value << 4));
     LCD_CS_PORT &= (uint8_t)~_BV(LCD_CS);
-    _delay_us(EXEC_US);
+    _delay_us(ST7920_EXEC_US);
 }
 
 static void command(uint8_t c) { transfer(SYNC_COMMAND, c); }

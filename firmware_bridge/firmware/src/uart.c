@@ -18,9 +18,11 @@ static volatile uint8_t tx_buf[TX_SIZE];
 static volatile uint8_t tx_head, tx_tail; /* head: main writes; tail: ISR reads */
 
 void uart_init(void) {
+    /* U2X before the divisor: the chip does not care, but simavr derives its byte time
+     * when UBRR0L is written and would otherwise run the wire at half speed */
+    UCSR0A = _BV(U2X0);
     UBRR0H = 0;
     UBRR0L = BAUD_UBRR;
-    UCSR0A = _BV(U2X0);
     UCSR0C = _BV(UCSZ01) | _BV(UCSZ00); /* 8N1 */
     UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
 }
