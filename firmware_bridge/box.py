@@ -191,6 +191,7 @@ class BallotBox:
         self._slot_count: int | None = None
         self._faults = Fault.NONE
         self._rehello = False
+        self._refused: tuple[MsgType, bytes, Alarm] | None = None
         self._connects = 0
         self._lost_reported = False
         self._link: Link | None = None
@@ -260,6 +261,7 @@ class BallotBox:
             lines = list(self._desired.lines)
             lines[line] = laid_out
             self._desired.lines = tuple(lines)
+            self._refused = None
             self._cond.notify_all()
 
     def signal(self, kind: SignalKind) -> None:
@@ -276,6 +278,7 @@ class BallotBox:
 
     def _declare(self, **values: int) -> None:
         with self._cond:
+            self._refused = None
             for name, value in values.items():
                 setattr(self._desired, name, value)
             self._cond.notify_all()
@@ -309,6 +312,8 @@ class BallotBox:
             if self._state == LinkState.DOWN:
                 alarms.append(Alarm("投票箱无响应", "the ballot box is not answering"))
             alarms += [alarm for fault, alarm in FAULT_ALARMS.items() if self._faults & fault]
+            if self._refused is not None:
+                alarms.append(self._refused[2])
             link = self._link
             heard = time.monotonic() - link.last_rx if link is not None and self._state == LinkState.UP else None
             return BoxHealth(self._state, tuple(alarms), self._device, self._desired.count, self._box_count,
@@ -457,6 +462,7 @@ class BallotBox:
         """Send the first thing the box does not show yet; False when nothing is left to send."""
         with self._cond:
             d, c = self._desired, self._confirmed
+            refused = self._refused[:2] if self._refused else None
             job: tuple[MsgType, bytes, Callable[[], None]] | None = None
             if d.count is not None and d.count != c.count:
                 n = d.count
@@ -477,18 +483,22 @@ class BallotBox:
                     job = (MsgType.SIGNAL, signal_body(kind), lambda: None)
                 else:
                     self._cond.notify_all()
+            if job is not None and job[:2] == refused:
+                job = None  # refused as it stands; the alarm says so
         if job is None:
             return False
         msg_type, body, confirm = job
         try:
             link.request(msg_type, body)
         except Refused as err:
-            if err.reason == NakReason.STORAGE:
-                with self._cond:
+            with self._cond:
+                if err.reason == NakReason.STORAGE:
                     self._faults |= Fault.STORAGE
-                time.sleep(0.5)  # then try again: the next record may be on a good cell
-                return True
-            raise BoxRefused(f"投票箱拒绝：{err}", f"the box refused: {err}", int(err.reason)) from None
+                else:  # this firmware will never take it: say so, and stop asking until it changes
+                    self._refused = (msg_type, body, Alarm(f"投票箱拒绝了命令 {msg_type.name}（{err.reason!r}）",
+                                                           f"the box refused {msg_type.name} ({err.reason!r})"))
+            time.sleep(0.5)  # for STORAGE, the next record goes to another cell
+            return True
         confirm()
         with self._cond:
             self._cond.notify_all()  # wake wait_synced: a signal has nothing to confirm but is done
@@ -577,7 +587,10 @@ def describe_health(h: BoxHealth) -> list[str]:
         lines.append(f"设备 device: {d.device_id}  固件 firmware {d.firmware_version}  协议 protocol "
                      f"{d.protocol_version}  启动次数 boots {d.boot_count}  复位原因 reset {d.reset_cause.name}"
                      + ("  [测试版 test build]" if d.test_build else ""))
-    lines.append(f"计数 count: 计票站 station {h.station_count}  投票箱 box {h.box_count}  "
-                 f"投票口 slot {h.slot_count}  同步 in sync: {'是 yes' if h.in_sync else '否 no'}")
+    def show(v: int | None) -> str:
+        return "—" if v is None else str(v)
+
+    lines.append(f"计数 count: 计票站 station {show(h.station_count)}  投票箱 box {show(h.box_count)}  "
+                 f"投票口 slot {show(h.slot_count)}  同步 in sync: {'是 yes' if h.in_sync else '否 no'}")
     lines += [f"! {a.zh} / {a.en}" for a in h.alarms]
     return lines

@@ -185,3 +185,19 @@ def test_silence_counts_as_a_lost_box(sim_name: str, open_box) -> None:  # type:
     sim.receive = lambda data: None  # type: ignore[method-assign]  # and no answers: a hung box
     wait_for(lambda: box.health().link == LinkState.DOWN, 3, "the silence to be noticed")
     assert box.health().alarms[0].zh == "投票箱无响应"
+
+
+def test_a_refused_value_raises_an_alarm_without_dropping_the_link(sim_name: str, open_box, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from firmware_bridge import sim as sim_module
+
+    monkeypatch.setattr(sim_module, "COUNT_MAX", 99)  # an older box with a two-digit counter
+    box = open_box(f"sim://{sim_name}")
+    box.connect(2)
+    box.set_count(500)
+    wait_for(lambda: bool(box.health().alarms), 2, "the refusal")
+    health = box.health()
+    assert health.link == LinkState.UP and not health.in_sync and health.connects == 1
+    assert "SET_COUNT" in health.alarms[0].en
+    box.set_count(50)
+    assert box.wait_synced(2)
+    assert box.health().alarms == ()

@@ -24,6 +24,7 @@
 #ifndef DEVICE_ID
 #define DEVICE_ID "BOX-0001"
 #endif
+_Static_assert(sizeof(DEVICE_ID) - 1 == DEVICE_ID_LEN, "DEVICE_ID must be exactly 8 ASCII characters");
 #define FW_MAJOR 1
 #define FW_MINOR 0
 #define FW_PATCH 0
