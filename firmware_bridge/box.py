@@ -155,10 +155,9 @@ class BallotBoxDevice(Protocol):
 
 @dataclass
 class _Shown:
-    """Values per item; None = not asked for (desired) or not known (confirmed)."""
+    """What the box shows, per item; None = not asked for (desired) or not known (confirmed)."""
 
     count: int | None = None
-    slot_count: int | None = None
     lines: tuple[bytes | None, ...] = (None,) * LCD_LINES
 
 
@@ -185,12 +184,14 @@ class BallotBox:
         self._desired = _Shown()
         self._confirmed = _Shown()
         self._signal: tuple[SignalKind, float] | None = None
+        self._slot_reset: int | None = None
         self._state = LinkState.STARTING
         self._device: DeviceInfo | None = None
         self._box_count: int | None = None
         self._slot_count: int | None = None
         self._faults = Fault.NONE
         self._rehello = False
+        self._dirty = False  # something new to send since the supervisor last looked
         self._refused: tuple[MsgType, bytes, Alarm] | None = None
         self._connects = 0
         self._lost_reported = False
@@ -243,15 +244,24 @@ class BallotBox:
         """The counter should show n (the station's count). Returns at once; the box follows."""
         if not 0 <= n <= COUNT_MAX:
             raise BoxError(f"计数器只能显示 0–{COUNT_MAX}", f"the counter shows 0–{COUNT_MAX} only")
-        self._declare(count=n)
+        with self._cond:
+            self._desired.count = n
+            self._refused = None
+            self._dirty = True
+            self._cond.notify_all()
 
     def set_slot_count(self, n: int) -> None:
-        """Set the slot sensor's total, e.g. to 0 once the empty box has been shown to the scrutineers."""
+        """Set the slot sensor's total once, e.g. to 0 after the empty box was shown to the scrutineers.
+
+        Not a declared state like the count: the box counts on from n, and n is sent once (kept
+        until the box acknowledges it, across reconnects), never again to "correct" later ballots.
+        """
         if not 0 <= n <= SLOT_COUNT_MAX:
             raise BoxError(f"投票口计数范围是 0–{SLOT_COUNT_MAX}", f"the slot count ranges 0–{SLOT_COUNT_MAX}")
         with self._cond:
-            self._slot_count = None if self._slot_count is None else n
-        self._declare(slot_count=n)
+            self._slot_reset = n
+            self._dirty = True
+            self._cond.notify_all()
 
     def show_text(self, line: int, text: str) -> None:
         """LCD line (0–3) should read `text` (GB2312, up to 8 Chinese characters). Raises BoxError if it can't."""
@@ -262,12 +272,14 @@ class BallotBox:
             lines[line] = laid_out
             self._desired.lines = tuple(lines)
             self._refused = None
+            self._dirty = True
             self._cond.notify_all()
 
     def signal(self, kind: SignalKind) -> None:
         """Light the accept/reject lamp and beep: best effort, dropped if the box cannot hear it soon."""
         with self._cond:
             self._signal = (SignalKind(kind), time.monotonic())
+            self._dirty = True
             self._cond.notify_all()
 
     def signal_accept(self) -> None:
@@ -275,13 +287,6 @@ class BallotBox:
 
     def signal_reject(self) -> None:
         self.signal(SignalKind.REJECT)
-
-    def _declare(self, **values: int) -> None:
-        with self._cond:
-            self._refused = None
-            for name, value in values.items():
-                setattr(self._desired, name, value)
-            self._cond.notify_all()
 
     # ---- what the station reads ----
 
@@ -291,7 +296,7 @@ class BallotBox:
             return False
         if d.count is not None and d.count != c.count:
             return False
-        if d.slot_count is not None and d.slot_count != c.slot_count:
+        if self._slot_reset is not None:
             return False
         return all(want is None or want == have for want, have in zip(d.lines, c.lines, strict=True))
 
@@ -402,7 +407,7 @@ class BallotBox:
             self._lost_reported = False
             self._connects += int(new_connection)
             # what the box has now: its counts from HELLO; its lines we don't know, so they get re-sent
-            self._confirmed = _Shown(count=reply.count, slot_count=reply.slot_count)
+            self._confirmed = _Shown(count=reply.count)
             self._box_count = reply.count
             counted = self._note_slot_count(reply.slot_count)  # ballots that came while we were away
             self._cond.notify_all()
@@ -431,6 +436,7 @@ class BallotBox:
                 if self._closing:
                     return
                 rehello = self._rehello
+                self._dirty = False  # whatever is declared from here on wakes the wait below
             if link.broken:
                 raise LinkError(link.broken)
             now = time.monotonic()
@@ -452,11 +458,8 @@ class BallotBox:
                 last_request = time.monotonic()
                 continue
             with self._cond:
-                if not self._closing and not self._pending_locked():
+                if not self._closing and not self._dirty:
                     self._cond.wait(min(self.heartbeat_s - (now - last_request), 0.1))
-
-    def _pending_locked(self) -> bool:
-        return self._rehello or (not self._in_sync_locked() and self._state == LinkState.UP)
 
     def _push_one(self, link: Link) -> bool:
         """Send the first thing the box does not show yet; False when nothing is left to send."""
@@ -467,8 +470,8 @@ class BallotBox:
             if d.count is not None and d.count != c.count:
                 n = d.count
                 job = (MsgType.SET_COUNT, count_body(n), lambda: self._confirm(count=n))
-            elif d.slot_count is not None and d.slot_count != c.slot_count:
-                s = d.slot_count
+            elif self._slot_reset is not None:
+                s = self._slot_reset
                 job = (MsgType.SET_SLOT_COUNT, count_body(s), lambda: self._confirm_slot(s))
             else:
                 for i, (want, have) in enumerate(zip(d.lines, c.lines, strict=True)):
@@ -492,12 +495,13 @@ class BallotBox:
             link.request(msg_type, body)
         except Refused as err:
             with self._cond:
-                if err.reason == NakReason.STORAGE:
-                    self._faults |= Fault.STORAGE
-                else:  # this firmware will never take it: say so, and stop asking until it changes
+                # STORAGE: try again shortly, the next record goes to other cells (the box reports the
+                # fault itself); anything else this firmware will never take: say so, stop asking
+                if err.reason != NakReason.STORAGE:
                     self._refused = (msg_type, body, Alarm(f"投票箱拒绝了命令 {msg_type.name}（{err.reason!r}）",
                                                            f"the box refused {msg_type.name} ({err.reason!r})"))
-            time.sleep(0.5)  # for STORAGE, the next record goes to another cell
+                if not self._closing:
+                    self._cond.wait(0.5)
             return True
         confirm()
         with self._cond:
@@ -514,8 +518,9 @@ class BallotBox:
 
     def _confirm_slot(self, n: int) -> None:
         with self._cond:
-            self._confirmed.slot_count = n
-            self._slot_count = n
+            if self._slot_reset == n:
+                self._slot_reset = None
+            self._slot_count = n  # the box's new starting point: no event for it
             self._cond.notify_all()
 
     def _confirm_line(self, line: int, laid_out: bytes) -> None:
@@ -530,7 +535,7 @@ class BallotBox:
         state = DeviceState.decode(link.request(MsgType.GET_STATE).body)
         with self._cond:
             self._box_count = state.count
-            self._confirmed = _Shown(count=state.count, slot_count=state.slot_count, lines=state.lcd_lines)
+            self._confirmed = _Shown(count=state.count, lines=state.lcd_lines)
             counted = self._note_slot_count(state.slot_count)
             faults = self._note_faults(state.faults)
             self._cond.notify_all()
@@ -549,8 +554,10 @@ class BallotBox:
             if isinstance(report, Heartbeat) and self._device is not None and \
                     report.boot_count != self._device.boot_count:
                 self._rehello = True  # it rebooted behind our back: say hello again, then re-sync
+                self._dirty = True
             if report.count != self._confirmed.count:
                 self._confirmed.count = report.count  # so the supervisor sends ours again
+                self._dirty = True
             self._box_count = report.count
             counted = self._note_slot_count(report.slot_count)
             faults = self._note_faults(report.faults)
@@ -566,7 +573,6 @@ class BallotBox:
         """Under the lock. Each increase is reported once, whichever message brings it first."""
         before = self._slot_count
         self._slot_count = n
-        self._confirmed.slot_count = n
         return SlotCounted(n, n - before) if before is not None and n > before else None
 
     def _note_faults(self, faults: Fault) -> FaultsChanged | None:

@@ -24,3 +24,15 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.01)
+
+
+def counted_box(box: BallotBox, count: int, ballots: int) -> BallotBox:
+    """Connect, set the count, put ballots through the slot (test command), wait until all agree,
+    and clear the events so far."""
+    box.connect(5)
+    box.set_count(count)
+    box.inject_slot(ballots, 20, 20)
+    wait_for(lambda: box.health().slot_count == ballots, 3, f"{ballots} ballots")
+    assert box.wait_synced(3)
+    drain(box)
+    return box

@@ -201,3 +201,20 @@ def test_a_refused_value_raises_an_alarm_without_dropping_the_link(sim_name: str
     box.set_count(50)
     assert box.wait_synced(2)
     assert box.health().alarms == ()
+
+
+def test_resetting_the_slot_count_happens_once(sim_name: str, open_box) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_device(sim_name)
+    with sim.lock:
+        sim.drop_ballots(4)  # ballots from the last vote
+    box = open_box(f"sim://{sim_name}", verify_s=0.2)
+    box.connect(2)
+    assert box.health().slot_count == 4
+    box.set_slot_count(0)  # the empty box was shown: a new vote begins
+    assert box.wait_synced(2)
+    drain(box)
+    with sim.lock:
+        sim.drop_ballots(2)
+    time.sleep(0.5)  # heartbeats and read-backs come and go: the box counts on from 0
+    assert sim.state().slot_count == 2 and box.health().slot_count == 2
+    assert [e for e in drain(box) if isinstance(e, SlotCounted)] == [SlotCounted(2, 2)]

@@ -14,7 +14,7 @@ from firmware_bridge.errors import BoxUnavailable
 from firmware_bridge.faults import FaultRates, FaultyTransport
 from firmware_bridge.link import LinkError
 from firmware_bridge.protocol import HelloReply, MsgType, count_body, hello_body
-from tests.box.boxtools import drain, wait_for
+from tests.box.boxtools import counted_box, drain, wait_for
 
 NOISE = FaultRates(corrupt=0.01, drop=0.005, insert=0.002)  # per byte, in each direction
 
@@ -113,13 +113,7 @@ def test_unplugged_cable_raises_an_alarm_never_blocks_and_resyncs(emulator: Emul
 
 
 def test_power_cut_while_the_station_counts(emulator: Emulator, open_box) -> None:  # type: ignore[no-untyped-def]
-    box = open_box(emulator.url)
-    box.connect(5)
-    box.set_count(5)
-    box.inject_slot(3, 20, 20)
-    wait_for(lambda: box.health().slot_count == 3, 3, "three ballots")
-    assert box.wait_synced(3)
-    drain(box)
+    box = counted_box(open_box(emulator.url), count=5, ballots=3)
     emulator.power_cut()
     for n in range(6, 10):
         box.set_count(n)  # counting goes on while the box is dark

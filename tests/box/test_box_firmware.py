@@ -29,7 +29,7 @@ from firmware_bridge.protocol import (
     hello_body,
     inject_slot_body,
 )
-from tests.box.boxtools import drain, wait_for
+from tests.box.boxtools import counted_box, drain, wait_for
 
 BOOT_SCREEN = ["投票箱  BOX-0001", "已计票    0 张", "等待计票站连接", ""]
 
@@ -154,13 +154,7 @@ def test_link_lost_shown_on_the_lcd_and_restored(emulator: Emulator, open_box) -
 
 
 def test_watchdog_resets_hung_firmware_and_counts_survive(emulator: Emulator, open_box) -> None:  # type: ignore[no-untyped-def]
-    box = open_box(emulator.url)
-    box.connect(5)
-    box.set_count(77)
-    box.inject_slot(2, 20, 20)
-    wait_for(lambda: box.health().slot_count == 2, 2, "two ballots")
-    assert box.wait_synced(2)
-    drain(box)
+    box = counted_box(open_box(emulator.url), count=77, ballots=2)
     box.hang_for_test()
     wait_for(lambda: any(isinstance(e, BoxRestarted) for e in drain(box)), 6, "the watchdog reset")
     health = box.health()
