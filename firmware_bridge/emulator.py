@@ -105,12 +105,14 @@ class Panel:
 class Emulator:
     """One emulated box. Its EEPROM file and pty link live in `workdir` and outlast the process."""
 
-    def __init__(self, build: FirmwareBuild, workdir: Path, *, test_build: bool = True) -> None:
+    def __init__(self, build: FirmwareBuild, workdir: Path, *, test_build: bool = True, tcp: bool = False) -> None:
         self.build = build
         self.workdir = workdir
         self.firmware = build.test_elf if test_build else build.elf
         self.eeprom = workdir / "box.eeprom"
         self.link = workdir / "box.tty"
+        self.tcp = tcp
+        self._tcp_port = 0  # 0: the harness picks a free port; then it keeps that one across restarts
         self._proc: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=200)
@@ -119,8 +121,8 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """What pyserial opens: a symlink to the current pty (it moves on unplug/replug and restart)."""
-        return str(self.link)
+        """What pyserial opens: a symlink to the current pty (it moves on unplug and restart), or socket://."""
+        return f"socket://127.0.0.1:{self._tcp_port}" if self.tcp else str(self.link)
 
     @property
     def pid(self) -> int | None:
@@ -134,9 +136,9 @@ class Emulator:
             raise RuntimeError("emulator already running")
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._lines = queue.Queue()
+        link = ["--tcp", str(self._tcp_port)] if self.tcp else ["--link", str(self.link)]
         self._proc = subprocess.Popen(
-            [str(self.build.harness), "--firmware", str(self.firmware), "--eeprom", str(self.eeprom),
-             "--link", str(self.link)],
+            [str(self.build.harness), "--firmware", str(self.firmware), "--eeprom", str(self.eeprom), *link],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
         self._threads = [
             threading.Thread(target=self._pump, args=(self._proc.stdout, self._lines.put), name="boxsim-stdout",
@@ -146,6 +148,9 @@ class Emulator:
         ]
         for t in self._threads:
             t.start()
+        if self.tcp:
+            plugged = self._expect("BOXSIM plugged tcp=", timeout)
+            self._tcp_port = int(plugged.rsplit(":", 1)[1])
         self._expect("BOXSIM ready", timeout)
         return self
 
@@ -188,7 +193,7 @@ class Emulator:
         self._command(f"beam {spec}", "BOXSIM beam")
 
     def unplug(self, ms: int) -> None:
-        """Pull the USB cable for `ms` milliseconds: the pty goes away and a new one appears at `url`."""
+        """Pull the cable for `ms` milliseconds: the pty (or the TCP client) goes away, then `url` works again."""
         self._command(f"unplug {ms}", "BOXSIM unplugged")
 
     def power_cut(self) -> None:

@@ -65,7 +65,8 @@ class SerialTransport:
 
     def read(self, max_bytes: int, timeout: float) -> bytes:
         try:
-            self._port.timeout = timeout
+            if self._port.timeout != timeout:  # setting it reconfigures the port (tcsetattr): only on change
+                self._port.timeout = timeout
             first = self._port.read(1)
             if not first:
                 return b""

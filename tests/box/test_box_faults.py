@@ -125,3 +125,20 @@ def test_power_cut_while_the_station_counts(emulator: Emulator, open_box) -> Non
     state = box.query_state()
     assert (state.count, state.slot_count) == (9, 3)  # slot count from EEPROM, count re-synced
     assert sum(e.new for e in events if isinstance(e, SlotCounted)) == 0  # nothing new, nothing twice
+
+
+def test_socket_url_and_reconnection_over_tcp(firmware, tmp_path, open_box) -> None:  # type: ignore[no-untyped-def]
+    """The same stack over pyserial's socket:// (the harness as a TCP server, like QEMU's -serial tcp:)."""
+    with Emulator(firmware, tmp_path / "box", tcp=True) as emu:
+        assert emu.url.startswith("socket://127.0.0.1:")
+        box = open_box(emu.url, reconnect_s=0.2)
+        box.connect(5)
+        box.set_count(31)
+        assert box.wait_synced(3)
+        drain(box)
+        emu.unplug(500)  # the harness drops the client and stops listening for half a second
+        box.set_count(32)
+        wait_for(lambda: any(isinstance(e, BoxConnected) and e.after_outage for e in drain(box)), 8, "reconnection")
+        assert box.wait_synced(3)
+        assert box.query_state().count == 32 and emu.panel().counter == "  32"
+        box.close()

@@ -1,8 +1,11 @@
 /* boxsim: the ballot-box firmware on simavr, with the box's parts modelled at their pins.
  *
  *   boxsim --firmware build/box-test.elf --eeprom box.eeprom --link /tmp/x/box.tty
+ *   boxsim --firmware build/box-test.elf --eeprom box.eeprom --tcp 0
  *
  * - USART0 <-> a pseudo-terminal; --link is a symlink to it (pyserial opens it like /dev/ttyACM0).
+ *   Or, with --tcp PORT (0: any free port), a TCP server on 127.0.0.1 for pyserial's socket://
+ *   URLs, one client at a time, like QEMU's "-serial tcp:...,server".
  *   Host bytes reach the UART at the wire's pace (one per BYTE_US of simulated time).
  * - Simulated time is paced to wall-clock time, so the firmware's timeouts mean what they say.
  * - EEPROM is mirrored into the --eeprom file as it is written, and always before any UART byte
@@ -16,13 +19,15 @@
  * emulator never outlives the process that started it.
  *   panel                      -> BOXSIM panel key=value ...
  *   beam LEVEL:US [LEVEL:US]...  drive the beam (1 = clear, 0 = blocked) for US microseconds each
- *   unplug MS                  close the pseudo-terminal, make a new one MS ms later (USB unplug)
+ *   unplug MS                  close the link (pty, or the TCP client), reopen it MS ms later
  *   quit
  *
  * Register addresses below are the ATmega328P's (data space); the pins are firmware/src/board.h's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -31,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,10 +135,13 @@ static void eeprom_sync(void) {
     if (pwrite(ee_fd, ee_shadow + lo, hi - lo, lo) != (ssize_t)(hi - lo)) perror("eeprom write");
 }
 
-/* ---------- the serial link: a pseudo-terminal ---------- */
+/* ---------- the serial link: a pseudo-terminal or a TCP client ---------- */
 
-static int pty_master = -1, pty_slave = -1;
+static int link_fd = -1;                 /* where UART bytes go and come from: pty master or client */
+static int pty_slave = -1;
+static int listen_fd = -1;
 static const char *link_path;
+static int tcp_port = -1;
 static uint64_t replug_at_ns;
 
 static uint8_t rx[1 << 16]; /* host -> AVR */
@@ -144,6 +153,7 @@ static avr_irq_t *uart_in;
 
 static void pty_make(void) {
     char name[128];
+    int pty_master;
     if (openpty(&pty_master, &pty_slave, name, NULL, NULL) < 0) {
         perror("openpty");
         exit(2);
@@ -162,24 +172,70 @@ static void pty_make(void) {
         perror(link_path);
         exit(2);
     }
+    link_fd = pty_master;
     notice("plugged pty=%s link=%s", name, link_path);
 }
 
-static void pty_unplug(unsigned ms) {
-    if (pty_master >= 0) close(pty_master);
+static void tcp_listen(void) {
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tcp_port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (bind(listen_fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(listen_fd, 1) != 0 ||
+        getsockname(listen_fd, (struct sockaddr *)&a, &len) != 0) {
+        perror("tcp");
+        exit(2);
+    }
+    tcp_port = ntohs(a.sin_port); /* the same port again after an unplug */
+    notice("plugged tcp=127.0.0.1:%d", tcp_port);
+}
+
+static void tcp_accept(void) {
+    int fd = accept(listen_fd, NULL, NULL);
+    if (fd < 0) return;
+    if (link_fd >= 0) close(link_fd); /* a new client takes the line */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    link_fd = fd;
+    notice("client connected");
+}
+
+static void link_drop_client(void) {
+    if (tcp_port < 0 || link_fd < 0) return;
+    close(link_fd);
+    link_fd = -1;
+    notice("client disconnected");
+}
+
+static void link_make(void) {
+    if (tcp_port >= 0) tcp_listen();
+    else pty_make();
+}
+
+static void link_unplug(unsigned ms) {
+    if (link_fd >= 0) close(link_fd);
     if (pty_slave >= 0) close(pty_slave);
-    pty_master = pty_slave = -1;
-    unlink(link_path);
+    if (listen_fd >= 0) close(listen_fd);
+    link_fd = pty_slave = listen_fd = -1;
+    if (tcp_port < 0) unlink(link_path);
     tx_head = tx_tail = 0;
     replug_at_ns = wall_ns() + (uint64_t)ms * 1000000ull;
     notice("unplugged for_ms=%u", ms);
 }
 
 static void tx_flush(void) {
-    while (pty_master >= 0 && tx_tail != tx_head) {
+    while (link_fd >= 0 && tx_tail != tx_head) {
         unsigned end = tx_head > tx_tail ? tx_head : sizeof tx;
-        ssize_t n = write(pty_master, tx + tx_tail, end - tx_tail);
+        ssize_t n = tcp_port >= 0 ? send(link_fd, tx + tx_tail, end - tx_tail, MSG_NOSIGNAL)
+                                  : write(link_fd, tx + tx_tail, end - tx_tail);
         if (n <= 0) {
+            if (n < 0 && errno != EAGAIN) {
+                link_drop_client();
+                return;
+            }
             if (n < 0 && errno == EAGAIN) {
                 /* nobody is reading: drop the oldest, like a UART with nobody listening */
                 if (tx_head - tx_tail > sizeof tx / 2 || (tx_head < tx_tail)) tx_tail = tx_head;
@@ -194,7 +250,7 @@ static void uart_output(struct avr_irq_t *irq, uint32_t value, void *param) {
     (void)irq;
     (void)param;
     eeprom_sync(); /* whatever the firmware says next, its EEPROM is already safe */
-    if (pty_master < 0) return; /* unplugged: the byte goes nowhere */
+    if (link_fd < 0) return; /* unplugged, or no client: the byte goes nowhere */
     tx[tx_head] = (uint8_t)value;
     tx_head = (tx_head + 1) % sizeof tx;
     if (tx_head == tx_tail) tx_tail = (tx_tail + 1) % sizeof tx;
@@ -231,13 +287,14 @@ static void rx_schedule(void) {
         avr_cycle_timer_register(avr, 1, feed_byte, NULL);
 }
 
-static void pty_read(void) {
+static void link_read(void) {
     for (;;) {
         unsigned space = (rx_tail + sizeof rx - rx_head - 1) % sizeof rx;
         if (!space) return;
         unsigned end = rx_head >= rx_tail ? sizeof rx : rx_tail - 1;
         if (end - rx_head < space) space = end - rx_head;
-        ssize_t n = read(pty_master, rx + rx_head, space);
+        ssize_t n = read(link_fd, rx + rx_head, space);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) link_drop_client(); /* TCP: gone */
         if (n <= 0) return;
         rx_head = (rx_head + (unsigned)n) % sizeof rx;
     }
@@ -418,8 +475,8 @@ static void spi_output(struct avr_irq_t *irq, uint32_t value, void *param) {
     if (avr->data[R_SPSR] & 1) div /= 2;
     if (FREQ / div > 2500000u) st.errors++; /* serial clock limit */
     /* simavr reports a master byte when its transfer ends, and (1.6) takes a fixed ~100 us per
-     * byte whatever the SPI clock; the gap between an instruction's first two bytes measures that,
-     * so the start of a byte is its end minus that gap */
+     * byte whatever the SPI clock; the gap between an instruction's first two bytes measures that
+     * (the smallest one: an interrupt can stretch a gap), and a byte began that long before its end */
     uint64_t now = cycles_to_ns(avr->cycle);
     if (st.phase == 0) {
         if ((v & 0xF9) != 0xF8) { /* 11111 RW RS 0 with RW = 0 (write) */
@@ -434,7 +491,8 @@ static void spi_output(struct avr_irq_t *irq, uint32_t value, void *param) {
         st.hi = v & 0xF0;
         if (v & 0x0F) st.errors++;
         st.phase = 2;
-        st.byte_ns = now - st.sync_ns;
+        /* the smallest gap seen: an interrupt in the firmware can only stretch one */
+        if (st.byte_ns == 0 || now - st.sync_ns < st.byte_ns) st.byte_ns = now - st.sync_ns;
     } else {
         if (v & 0x0F) st.errors++;
         st_execute((uint8_t)(st.hi | (v >> 4)), now);
@@ -488,7 +546,7 @@ static size_t ctl_len;
 static void control_line(char *line) {
     if (strcmp(line, "panel") == 0) panel_command();
     else if (strncmp(line, "beam ", 5) == 0) beam_command(line + 5);
-    else if (strncmp(line, "unplug ", 7) == 0) pty_unplug((unsigned)atoi(line + 7));
+    else if (strncmp(line, "unplug ", 7) == 0) link_unplug((unsigned)atoi(line + 7));
     else if (strcmp(line, "quit") == 0) stop_requested = 1;
     else notice("error unknown command '%s'", line);
 }
@@ -516,10 +574,11 @@ static void service_io(uint64_t deadline_ns) {
     for (;;) {
         if (replug_at_ns && wall_ns() >= replug_at_ns) {
             replug_at_ns = 0;
-            pty_make();
+            link_make();
         }
-        struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = pty_master, .events = POLLIN}};
-        if (pty_master >= 0 && tx_tail != tx_head) fds[1].events |= POLLOUT;
+        struct pollfd fds[3] = {{.fd = 0, .events = POLLIN}, {.fd = link_fd, .events = POLLIN},
+                                {.fd = listen_fd, .events = POLLIN}};
+        if (link_fd >= 0 && tx_tail != tx_head) fds[1].events |= POLLOUT;
         uint64_t now = wall_ns();
         int timeout_ms = 0;
         struct timespec ts = {0, 0};
@@ -529,11 +588,12 @@ static void service_io(uint64_t deadline_ns) {
             ts.tv_nsec = (long)(d % 1000000000ull);
             timeout_ms = 1;
         }
-        int r = ppoll(fds, pty_master >= 0 ? 2 : 1, timeout_ms ? &ts : &(struct timespec){0, 0}, NULL);
+        int r = ppoll(fds, 3, timeout_ms ? &ts : &(struct timespec){0, 0}, NULL); /* fd -1 is skipped */
         if (r > 0) {
             if (fds[0].revents & (POLLIN | POLLHUP)) control_read();
-            if (pty_master >= 0 && (fds[1].revents & POLLIN)) pty_read();
-            if (pty_master >= 0 && (fds[1].revents & POLLOUT)) tx_flush();
+            if (link_fd >= 0 && link_fd == fds[1].fd && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) link_read();
+            if (link_fd >= 0 && link_fd == fds[1].fd && (fds[1].revents & POLLOUT)) tx_flush();
+            if (listen_fd >= 0 && (fds[2].revents & POLLIN)) tcp_accept();
             rx_schedule();
         }
         if (stop_requested || r <= 0 || wall_ns() >= deadline_ns) return;
@@ -573,9 +633,10 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--firmware")) firmware = argv[i + 1];
         else if (!strcmp(argv[i], "--eeprom")) eeprom = argv[i + 1];
         else if (!strcmp(argv[i], "--link")) link_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--tcp")) tcp_port = atoi(argv[i + 1]);
     }
-    if (!firmware || !eeprom || !link_path) {
-        fprintf(stderr, "usage: boxsim --firmware FILE.elf --eeprom FILE --link PATH\n");
+    if (!firmware || !eeprom || (!link_path) == (tcp_port < 0)) {
+        fprintf(stderr, "usage: boxsim --firmware FILE.elf --eeprom FILE (--link PATH | --tcp PORT)\n");
         return 2;
     }
     signal(SIGTERM, on_signal);
@@ -621,7 +682,7 @@ int main(int argc, char **argv) {
     avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0) /* the 328P's SPI is named 0, not '0' */, SPI_IRQ_OUTPUT), spi_output, NULL);
     memset(st.ddram, ' ', sizeof st.ddram);
 
-    pty_make();
+    link_make();
     notice("ready firmware=%s eeprom=%s", firmware, eeprom);
 
     anchor_wall_ns = wall_ns();
