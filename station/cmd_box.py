@@ -5,7 +5,7 @@
   ballot-station box text LINE TEXT            write a line (0-3) of the LCD
   ballot-station box signal accept|reject      lamp and buzzer
   ballot-station box watch [--seconds S]       print what the box reports (slot, faults, link)
-  ballot-station box emulate                   run the real firmware under simavr; prints its URL
+  ballot-station box emulate [--tcp]           run the real firmware under simavr; prints its URL
 
 URL is a serial device (/dev/ttyACM0), a pty path, socket://host:port, or sim://NAME (default
 sim://demo, a simulated box). --trace FILE records every byte both ways, decoded.
@@ -67,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = box_sub.add_parser("emulate", help="在 simavr 中运行真实固件 / run the real firmware under simavr")
     e.add_argument("--workdir", type=Path, help="EEPROM 与串口链接所在目录 / folder for the EEPROM file and the link")
     e.add_argument("--production", action="store_true", help="不含测试命令的固件 / the build without test commands")
+    e.add_argument("--tcp", action="store_true",
+                   help="用 TCP（socket://）代替伪终端 / serve socket:// instead of a pty")
     e.set_defaults(func=run_emulate)
 
 
@@ -160,7 +162,7 @@ def run_watch(args: argparse.Namespace) -> int:
 def run_emulate(args: argparse.Namespace) -> int:
     build = build_firmware()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ballot-box-"))
-    with Emulator(build, workdir, test_build=not args.production) as emu:
+    with Emulator(build, workdir, test_build=not args.production, tcp=args.tcp) as emu:
         print(f"固件 firmware: {emu.firmware}")
         print(f"EEPROM: {emu.eeprom}")
         print(f"投票箱地址 box URL: {emu.url}")
