@@ -117,19 +117,18 @@ class WireTrace:
             line = f"{time.monotonic() - self._t0:11.6f} {direction} {data.hex(' ')}"
             if notes:
                 line += " | " + "; ".join(notes)
-            self._lines.append(line)
-            del self._lines[:-self._keep]
-            if self._sink is not None:
-                self._sink.write(line + "\n")
-                self._sink.flush()
+            self._add(line)
 
     def note(self, text: str) -> None:
         with self._lock:
-            line = f"{time.monotonic() - self._t0:11.6f} --- {text}"
-            self._lines.append(line)
-            if self._sink is not None:
-                self._sink.write(line + "\n")
-                self._sink.flush()
+            self._add(f"{time.monotonic() - self._t0:11.6f} --- {text}")
+
+    def _add(self, line: str) -> None:
+        self._lines.append(line)
+        del self._lines[:-self._keep]
+        if self._sink is not None:
+            self._sink.write(line + "\n")
+            self._sink.flush()
 
     def reset_framers(self) -> None:
         """A new connection: half-frames from the old one mean nothing."""
