@@ -181,3 +181,23 @@ def test_eeprom_writes_spread_over_the_ring(emulator: Emulator, open_link) -> No
     assert newest[1] == 140  # so each cell was written at most twice, not 140 times
     assert state_of(link).eeprom_writes == 140
     assert not state_of(link).faults & Fault.STORAGE
+
+
+def test_a_torn_record_falls_back_to_the_one_before(emulator: Emulator, open_link) -> None:  # type: ignore[no-untyped-def]
+    """A power cut in the middle of writing a record leaves a bad CRC: the previous count stands."""
+    link = open_link(emulator.url)
+    link.request(MsgType.HELLO, hello_body())
+    for n in range(1, 6):
+        link.request(MsgType.SET_COUNT, count_body(n))
+    link.close()
+    emulator.stop()
+    image = bytearray(emulator.eeprom.read_bytes())
+    records = [struct.unpack("<HHHH", image[16 + 8 * i:24 + 8 * i]) for i in range(126)]
+    newest = max((i for i, r in enumerate(records) if r[1] == 5), default=None)
+    assert newest is not None
+    image[16 + 8 * newest + 2] ^= 0x01  # half-written count: 5 -> 4 in the bytes, CRC still for 5
+    emulator.eeprom.write_bytes(bytes(image))
+    emulator.start()
+    link = open_link(emulator.url)
+    hello = HelloReply.decode(link.request(MsgType.HELLO, hello_body()).body)
+    assert hello.count == 4 and hello.boot_count == 2
