@@ -22,6 +22,7 @@ COMMANDS = [
     "station.cmd_read",  # read
     "station.cmd_serve",  # serve
     "station.cmd_tokens",  # tokens
+    "station.cmd_box",  # box status|count|text|signal|watch|emulate
 ]
 
 EXIT_USER_ERROR = 2

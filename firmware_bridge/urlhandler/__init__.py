@@ -1,0 +1,1 @@
+"""pyserial URL handlers of this project (pyserial looks up ``protocol_<scheme>`` modules here)."""
