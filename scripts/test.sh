@@ -6,12 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 # libzbar0: QR decoding; gcc-avr/avr-libc: build the ballot-box firmware; libsimavr-dev, libelf-dev,
 # gcc, libc6-dev, make, pkg-config: build its simavr harness (firmware_bridge/firmware/harness);
-# chromium: browser tests of the pages; sane-utils: the SANE scanner source.
-<<<<<<< HEAD
-need_apt libzbar0 python3-venv gcc-avr avr-libc simavr sane-utils libsane1
-=======
-need_apt libzbar0 python3-venv gcc-avr avr-libc simavr libsimavr-dev libelf-dev gcc libc6-dev make pkg-config
->>>>>>> box
+# sane-utils, libsane1: the SANE scanner source, tested with SANE's `test` backend.
+need_apt libzbar0 python3-venv gcc-avr avr-libc simavr libsimavr-dev libelf-dev gcc libc6-dev make pkg-config \
+  sane-utils libsane1
 ensure_venv "test"
 cd "$ROOT"
 "$VENV/bin/ruff" check .
