@@ -22,6 +22,9 @@ class _Model(BaseModel):
 class MarkThresholds(_Model):
     strong_darkness: float = Field(0.16, gt=0, lt=1, description="a stroke reaches this darkness (0 paper, 1 black)")
     weak_darkness: float = Field(0.10, gt=0, lt=1, description="and extends over connected pixels above this")
+    faint_darkness: float = Field(0.09, gt=0, lt=1, description="connected ink above this, in an 'empty' box…")
+    faint_min_component_mm2: float = Field(1.0, ge=0, description="…in pieces at least this large…")
+    faint_max_mm2: float = Field(2.0, ge=0, description="…over this much in all: not empty, a light mark: review")
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
     mark_min_mm2: float = Field(3.0, ge=0, description="at least this much ink to be any mark; between: review")

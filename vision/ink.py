@@ -134,4 +134,14 @@ def voter_ink_mask(ink: BoxInk, strong: float, weak: float, printed_max: float =
     return mask | (closed & ~free)
 
 
+def faint_ink_mm2(ink: BoxInk, faint: float, min_component_mm2: float, printed_max: float = 0.2) -> float:
+    """Connected faint ink in the box and its margin, in mm²: the evidence an empty box must
+    NOT have. Paper grain and sensor noise are specks; a pencil line too light to seed a
+    stroke is still one connected piece."""
+    mask = ((ink.darkness > faint) & (ink.printed < printed_max)).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA] / (PX_PER_MM * PX_PER_MM)
+    return float(areas[areas >= min_component_mm2].sum())
+
+
 _BRIDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13))  # spans the 1.2 mm printed band

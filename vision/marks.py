@@ -167,9 +167,21 @@ def _turn(skel: np.ndarray) -> tuple[float, tuple[float, float]]:
 def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatures:
     """Features of ink too slight to have a shape worth measuring."""
     return MarkFeatures(
-        ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, hole_ratio=0.0, hole_centred=False,
-        hole_mm2=0.0, coverage=0.0, endpoints=0, junctions=0, turn_deg=180.0, turn_y=0.0, solidity=0.0,
-        centre_ink=0.0, extent_mm=0.0, components=components,
+        ink_mm2=ink_mm2,
+        inner_fill=inner_fill,
+        score=inner_fill,
+        hole_ratio=0.0,
+        hole_centred=False,
+        hole_mm2=0.0,
+        coverage=0.0,
+        endpoints=0,
+        junctions=0,
+        turn_deg=180.0,
+        turn_y=0.0,
+        solidity=0.0,
+        centre_ink=0.0,
+        extent_mm=0.0,
+        components=components,
     )
 
 
@@ -290,7 +302,11 @@ def _encloses_paper(f: MarkFeatures, t: MarkThresholds) -> bool:
     )
 
 
-def classify(f: MarkFeatures, t: MarkThresholds) -> Verdict:
+def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verdict:
+    """`faint_mm2`: connected ink lighter than a stroke (vision.ink.faint_ink_mm2); an empty
+    box must have almost none, or it is a light mark people should look at."""
+    if f.ink_mm2 <= t.empty_max_mm2 and faint_mm2 > t.faint_max_mm2:
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint ink ({faint_mm2:.1f} mm²): a light mark?")
     if f.ink_mm2 <= t.empty_max_mm2:
         return Verdict(MarkClass.EMPTY, 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9), False, "no ink")
     if f.ink_mm2 < t.mark_min_mm2:

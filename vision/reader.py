@@ -15,7 +15,7 @@ import numpy as np
 from calibration.profile import Profile
 from station.layout import BoxKind
 from vision.blank import looks_blank
-from vision.ink import MARGIN_MM, PageSpace, box_ink, voter_ink_mask
+from vision.ink import MARGIN_MM, PageSpace, box_ink, faint_ink_mm2, voter_ink_mask
 from vision.locate import Located, locate, registration
 from vision.marks import PX2_PER_MM2, classify, features
 from vision.reading import (
@@ -149,7 +149,10 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> l
         mask = voter_ink_mask(ink, t.strong_darkness, t.weak_darkness)
         if box.kind is BoxKind.MARK:
             f = features(mask, ink.inner, t.min_component_mm2, early_exit_mm2=t.mark_min_mm2)
-            v = classify(f, t)
+            faint = (
+                faint_ink_mm2(ink, t.faint_darkness, t.faint_min_component_mm2) if f.ink_mm2 <= t.empty_max_mm2 else 0
+            )
+            v = classify(f, t, faint)
             reading = BoxReading(
                 id=box.id, mark_class=v.mark_class, score=round(f.score, 4), confidence=round(v.confidence, 3)
             )
