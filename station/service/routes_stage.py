@@ -53,7 +53,10 @@ def _refuse_if_closed(station, stage_id: str) -> None:
 def start(stage_id: str, body: StartBody, station: StationDep, actor: Staff) -> dict[str, Any]:
     _stage(station, stage_id)
     _refuse_if_closed(station, stage_id)
+    first_start = _status(station, stage_id) == "not_started"
     station.store.set_meta("current_stage", stage_id)
+    if first_start and station.box:
+        station.box.new_vote(station.election.stage(stage_id).title)
     station.store.add_stage_setting(stage_id, body.issued, body.present, "open", actor.name, body.reason or "start")
     station.log(
         actor, "stage_started", {"stage": stage_id, "present": body.present, "issued": body.issued}, body.reason

@@ -17,10 +17,13 @@ from station.definition_io import load_election
 from station.election import Election
 from station.rules.decisions import BallotRef
 from station.service.auth import Role, ensure_tokens
+from station.service.box_link import BoxLink
 from station.service.config import ServiceConfig
 from station.service.count import LiveCount, LiveState
 from station.service.events import Hub
+from station.service.intake import start_hot_folder
 from station.service.pipeline import Pipeline, ReadDone, ReadFailed
+from station.sources import SourceThread
 from station.store.store import Store
 from vision.reading import PageReading
 from vision.templates import ElectionTemplates, build_templates
@@ -47,6 +50,8 @@ class Station:
         self._recount = threading.Event()
         self._stop = threading.Event()
         self._counter: threading.Thread | None = None
+        self.box: BoxLink | None = BoxLink(self, config.box_url) if config.box_url else None
+        self._sources: list[SourceThread] = []
         self.new_tokens: dict[Role, str] | None = None
 
     @cached_property
@@ -70,14 +75,23 @@ class Station:
         self._counter = threading.Thread(target=self._count_loop, name="live-count", daemon=True)
         self._counter.start()
         self.pipeline.start()
+        if self.box:
+            self.box.start()
+        hot = start_hot_folder(self)
+        if hot:
+            self._sources.append(hot)
         self._recount.set()
 
     def stop(self) -> None:
+        for src in self._sources:
+            src.stop()
         self.pipeline.stop()
         self._stop.set()
         self._recount.set()
         if self._counter:
             self._counter.join(timeout=10)
+        if self.box:
+            self.box.close()
         self.store.close()
 
     # reading and counting --------------------------------------------------------------
@@ -85,8 +99,11 @@ class Station:
         if isinstance(event, ReadFailed):
             self.hub.publish("read_failed", {"sha256": event.sha256, "error": event.error})
         else:
+            current = self.count.current_stage()
             for page, outcome, stage, js in event.pages:
                 reading = PageReading.model_validate_json(js)
+                if self.box and outcome != "blank_page":
+                    self.box.ballot_read(outcome in ("interpreted", "needs_review") and stage == current)
                 self.hub.publish(
                     "ballot_read",
                     {
@@ -113,6 +130,8 @@ class Station:
             except Exception as err:  # the count must never die silently; screens show it
                 self.hub.publish("count_error", {"error": f"{type(err).__name__}: {err}"})
                 continue
+            if self.box and state.result is not None:
+                self.box.follow(state.result.totals.returned)
             from station.service.views import state_summary
 
             self.hub.publish("count", state_summary(self, state))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from station.rules.votes import Excluded, Invalid, Pending, Valid
+from station.service.reconcile import reconcile
 
 if TYPE_CHECKING:
     from station.service.count import LiveState
@@ -39,9 +40,19 @@ def state_summary(station: Station, state: LiveState) -> dict[str, Any]:
             "invalid": r.totals.invalid if r else None,
             "pending": r.totals.pending if r else None,
         },
+        "box": station.box.health() if station.box else None,
+        "mismatches": [],
         "problem": {"zh": state.problem[0], "en": state.problem[1]} if state.problem else None,
         "result": None,
     }
+    box = out["box"]
+    out["counters"]["box"] = box["slot_count"] if box else None
+    out["mismatches"] = [
+        m.__dict__
+        for m in reconcile(
+            state.stage.issued, out["counters"]["box"], out["counters"]["returned"], station.pipeline.depth
+        )
+    ]
     if r is not None:
         out["result"] = {
             "status": r.status.value,

@@ -186,6 +186,12 @@ class Store:
                 adopted.append(sha)
         return adopted
 
+    def __contains__(self, sha: object) -> bool:
+        """`sha256 in store`: was this image received before? (How a hot folder never takes
+        the same file twice, even across restarts: the store is the only record.)"""
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM images WHERE sha256 = ?", (sha,)).fetchone() is not None
+
     def image_bytes(self, sha: str) -> bytes:
         row = self._conn.execute("SELECT path FROM images WHERE sha256 = ?", (sha,)).fetchone()
         if row is None:
