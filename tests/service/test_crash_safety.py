@@ -95,7 +95,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_counts_once(tmp_path: Path,
     _kill(p)
 
     fed = 0
-    for k in range(KILLS):
+    for _ in range(KILLS):
         port = _free_port()
         p = _serve(ws, inbox, demo_path, port)
         deadline = time.monotonic() + rng.uniform(0.3, 3.0)
