@@ -17,56 +17,13 @@ import asyncio
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, token: str | None = None, body: dict | None = None) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST" if body is not None else "GET",
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read())
-
-
-def _start(ws: Path, inbox: Path, port: int, readers: int) -> tuple[subprocess.Popen, dict[str, str]]:
-    from station.cmd_demo import demo_election_path
-
-    p = subprocess.Popen([sys.executable, "-m", "station.cli", "serve", "--election", str(demo_election_path()),
-                          "--workspace", str(ws), "--hot-folder", str(inbox), "--port", str(port),
-                          "--readers", str(readers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         start_new_session=True)
-    tokens: dict[str, str] = {}
-    assert p.stdout is not None
-    for line in p.stdout:
-        for role in ("staff", "scrutineer", "auditor"):
-            if f" {role}: " in line:
-                tokens[role] = line.split(f"{role}: ")[1].strip()
-        if len(tokens) == 3:
-            break
-    for _ in range(600):
-        try:
-            _get(port, "/api/state")
-            break
-        except OSError:
-            time.sleep(0.1)
-    return p, tokens
 
 
 def _drop(inbox: Path, name: str, data: bytes) -> None:
@@ -121,14 +78,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ws, inbox = Path(tmp) / "ws", Path(tmp) / "inbox"
         inbox.mkdir()
-        port = _port()
-        p, tokens = _start(ws, inbox, port, a.readers)
+        from station.cmd_demo import demo_election_path
+        from station.service.process import api, start_station
+
+        p = start_station(ws, demo_election_path(), "--hot-folder", str(inbox), "--readers", str(a.readers),
+                          read_tokens=True)
+        tokens, port = p.tokens, p.port
+        p.wait_up()
         try:
-            _get(port, "/api/stages/xuanju/start", tokens["staff"], {"present": 38, "issued": len(files)})
+            api(port, "/api/stages/xuanju/start", tokens["staff"], {"present": 38, "issued": len(files)})
             t0 = time.monotonic()
             for i in range(a.ballots):
                 _drop(inbox, f"b{i:05d}.png", files[i])
-            while _get(port, "/api/state")["counters"]["returned"] != a.ballots:
+            while api(port, "/api/state")["counters"]["returned"] != a.ballots:
                 time.sleep(0.2)
             elapsed = time.monotonic() - t0
 
@@ -148,8 +110,7 @@ def main() -> int:
 
             asyncio.run(observe())
         finally:
-            os.killpg(p.pid, signal.SIGTERM)
-            p.wait(timeout=60)
+            p.kill(signal.SIGTERM)
     d = sorted(delays)
     q = lambda f: round(1000 * d[min(len(d) - 1, int(f * len(d)))], 1) if d else None  # noqa: E731
     res = {"ballots": a.ballots, "readers": a.readers, "seconds": round(elapsed, 1),
