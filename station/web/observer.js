@@ -121,9 +121,16 @@ function contest(x, r, closed) {
       el.append(person(p.name, p.votes, bar(p.votes, scale, null, adv.has(p.name)), tag, tag ? "elected" : "", !p.on_ballot));
     }
   } else if (x.kind === "evaluation") {
+    // Grades given so far, stacked best first; the weighted score once every group has rated.
+    const grades = Ballots.stage(O.state.stage.id).grades.map((g) => g.name);
+    head.insertBefore(h("span", { class: "rule" }, ...grades.map((g, i) => h("span", { class: `gradekey g${i}`, text: g }))),
+      head.querySelector(".spacer"));
     for (const p of x.people) {
-      const score = p.score === null ? null : Number(p.score);
-      el.append(person(p.name, p.score, bar(score || 0, 100, null, false), p.rank ? `#${p.rank}` : "", "", false));
+      const n = grades.map((g) => p.groups.reduce((sum, grp) => sum + (grp.counts[g] || 0), 0));
+      const total = Math.max(x.valid, 1);
+      const stack = h("div", { class: "bar" }, ...n.map((k, i) => h("div", {
+        class: `seg g${i}`, style: `width:${(k / total) * 100}%`, title: `${grades[i]} ${k}` })));
+      el.append(person(p.name, p.score, stack, p.rank && final ? `#${p.rank}` : "", "", false));
     }
   }
   return el;
