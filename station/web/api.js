@@ -212,8 +212,19 @@ function askReason(titleKey, preset) {
   });
 }
 
-/** The language switch in the header, and the page's static texts. */
+/** The header of a working page (title, election, connection, who, language), then the
+ *  page's static texts. */
 function pageSetup() {
+  const top = document.querySelector("header.top[data-page]");
+  if (top) {
+    fill(top,
+      h("h1", { dataset: { i18n: document.body.dataset.title } }),
+      h("span", { class: "sub", id: "election" }),
+      h("span", { class: "spacer" }),
+      h("span", { class: "conn", id: "conn", dataset: { i18n: "conn.down" } }),
+      h("span", { id: "who" }),
+      h("button", { type: "button", dataset: { langSwitch: "", i18n: "lang.other" } }));
+  }
   I18N.apply();
   const sw = document.querySelector("[data-lang-switch]");
   if (sw) sw.addEventListener("click", () => I18N.set(I18N.lang === "en" ? "zh" : "en"));
