@@ -9,6 +9,7 @@ const S = {
   pinned: false,    // true when staff clicked a row; otherwise the newest ballot is shown
   listTimer: null,
   showTimer: null,
+  filesFor: null,   // the closed stage whose report links are shown
 };
 
 const stageId = () => S.state && S.state.stage.id;
@@ -69,11 +70,17 @@ function renderStage() {
   $("#pause-btn").classList.toggle("hidden", s.status !== "open");
   $("#resume-btn").classList.toggle("hidden", s.status !== "paused");
   const pick = $("#stage-pick");
-  const chosen = pick.value;
-  pick.replaceChildren(...st.stages.map((x) => h("option", { value: x.id, text: x.title })));
-  pick.value = chosen || s.id;
-  if (s.status === "closed") loadFiles(s.id);
-  else fill($("#files"));
+  if (!pick.options.length) {  // built once: a count arriving must not close the open list
+    pick.replaceChildren(...st.stages.map((x) => h("option", { value: x.id, text: x.title })));
+    pick.value = s.id;
+  }
+  if (s.status !== "closed") {
+    S.filesFor = null;
+    fill($("#files"));
+  } else if (S.filesFor !== s.id) {
+    S.filesFor = s.id;
+    loadFiles(s.id);
+  }
 }
 
 async function loadFiles(id) {
