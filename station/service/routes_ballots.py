@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from station.rules.ballot import count_ballot
+from station.rules.ballot import count_ballot, reading_refusal
 from station.rules.decisions import BallotRef, decisions_by_ballot
 from station.rules.votes import counted_for
 from station.service.deps import Auditor, Staff, StationDep
@@ -110,14 +110,23 @@ def _reading(station, sha: str, page: int):
 @router.get("/ballots/{sha}/{page}", summary="一张选票：读数、计票、裁定 / one ballot")
 def ballot(sha: str, page: int, station: StationDep) -> dict[str, Any]:
     reading = _reading(station, sha, page)
-    stage_id = getattr(getattr(reading.result, "identity", None), "stage_id", None)
+    current = station.count.current_stage()
+    # A page without an identity (unreadable, not a ballot, blank) belongs to the stage being counted.
+    stage_id = getattr(getattr(reading.result, "identity", None), "stage_id", None) or current
     count = None
     decisions = [d for d in station.count.decisions() if d.ballot.key == f"{sha}:{page}"]
-    if stage_id and reading.result.outcome in ("interpreted", "needs_review"):
+    if reading.result.outcome != "wrong_election" and any(s.id == stage_id for s in station.election.stages):
         sheets = station.count.sheets(stage_id)
-        count = count_ballot(sheets, reading, decisions_by_ballot(decisions).get(f"{sha}:{page}"))
+        if reading_refusal(sheets, reading) is None:
+            count = count_ballot(sheets, reading, decisions_by_ballot(decisions).get(f"{sha}:{page}"))
+    # Why the page is not counted in the stage being counted now (wrong stage, other election…):
+    # what staff tell the room when they set the sheet aside.
+    refused = reading_refusal(station.count.sheets(current), reading)
     return {
         "reading": reading.model_dump(mode="json", by_alias=True),
+        "stage": stage_id,
+        "status": "rejected" if refused else ballot_status(count) if count else "pending",
+        "refused": {"zh": refused[0], "en": refused[1]} if refused else None,
         "count": count.model_dump(mode="json") if count else None,
         "decisions": [d.model_dump(mode="json") for d in decisions],
     }

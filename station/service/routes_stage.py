@@ -133,6 +133,12 @@ def result(stage_id: str, station: StationDep) -> dict[str, Any]:
     return state.result.model_dump(mode="json")
 
 
+@router.get("/{stage_id}/files", summary="结束后的报告文件列表 / report files of a closed stage")
+def report_files(stage_id: str, station: StationDep) -> list[str]:
+    _stage(station, stage_id)
+    return list(frozen_files(station.store, stage_id))
+
+
 @router.get("/{stage_id}/files/{name}", summary="结束后的报告文件 / report files of a closed stage")
 def report_file(stage_id: str, name: str, station: StationDep) -> FileResponse:
     _stage(station, stage_id)

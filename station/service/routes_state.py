@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from station.ballot_layout import build_sheets
-from station.service.deps import StationDep
+from station.service.deps import ActorDep, StationDep
 from station.service.views import state_summary
 
 router = APIRouter(prefix="/api", tags=["state"])
@@ -28,6 +28,12 @@ def get_election(station: StationDep) -> dict[str, Any]:
         s.id: {sh.layout.style_id: sh.layout.model_dump(mode="json") for sh in build_sheets(e, s)} for s in e.stages
     }
     return {"definition": e.model_dump(mode="json"), "layouts": layouts}
+
+
+@router.get("/whoami", summary="令牌对应的角色 / the role a token grants")
+def whoami(actor: ActorDep) -> dict[str, str]:
+    """Lets a page check a token when it is entered, rather than at the first action it refuses."""
+    return {"role": actor.role.value, "name": actor.name}
 
 
 @router.get("/log", summary="操作日志 / the action log")

@@ -85,6 +85,12 @@ def test_rejected_pages_are_stored_and_listed(running, blank_render) -> None:
     assert listed[other["sha256"]]["status"] == "rejected"
     assert listed[bad["sha256"]]["status"] == "pending"  # an unreadable page may be a ballot: people decide
     assert running.station.store.image_bytes(bad["sha256"]) == b"this is not an image"
+    # One ballot's page says why staff set it aside, and what people must still decide.
+    wrong = running.client.get(f"/api/ballots/{other['sha256']}/0").json()
+    assert wrong["status"] == "rejected" and wrong["stage"] == "xinren" and "xinren" in wrong["refused"]["zh"]
+    unreadable = running.client.get(f"/api/ballots/{bad['sha256']}/0").json()
+    assert unreadable["status"] == "pending" and unreadable["refused"] is None
+    assert unreadable["count"]["items"][0]["code"] == "unidentified_page"
 
 
 def test_close_freezes_and_reopen_needs_a_scrutineer(running, blank_render) -> None:
@@ -98,7 +104,9 @@ def test_close_freezes_and_reopen_needs_a_scrutineer(running, blank_render) -> N
     running.settle()
     assert running.client.get("/api/stages/xuanju/result").json() == frozen
     files = [f"qingshi-2026-xuanju-{x}" for x in ("result.json", "count-report.pdf", "result-report.pdf")]
-    for f in files:
+    listed = running.client.get("/api/stages/xuanju/files").json()
+    assert set(files) <= set(listed)
+    for f in listed:
         assert running.client.get(f"/api/stages/xuanju/files/{f}").status_code == 200
     no_reason = running.client.post("/api/stages/xuanju/reopen", json={"reason": ""},
                                     headers=running.as_(Role.SCRUTINEER))
@@ -109,6 +117,7 @@ def test_close_freezes_and_reopen_needs_a_scrutineer(running, blank_render) -> N
                             headers=running.as_(Role.SCRUTINEER))
     assert r.status_code == 200
     assert running.client.get("/api/stages/xuanju/result").json()["totals"]["returned"] == 2
+    assert running.client.get("/api/stages/xuanju/files").json() == []
 
 
 def test_audit_verify_finds_a_tampered_image(running, blank_render) -> None:

@@ -79,3 +79,11 @@ def test_tokens_are_stored_hashed(running) -> None:
     for role, token in running.tokens.items():
         assert token not in stored.values()
         assert len(stored[role.value]) == 64
+
+
+def test_whoami_names_the_role_of_a_token(running) -> None:
+    assert running.client.get("/api/whoami").json() == {"role": "observer", "name": "observer"}
+    for role in (Role.STAFF, Role.SCRUTINEER, Role.AUDITOR):
+        assert running.client.get("/api/whoami", headers=running.as_(role, "李四")).json() == {
+            "role": role.value, "name": "李四"}
+    assert running.client.get("/api/whoami", headers={"Authorization": "Bearer nope"}).json()["role"] == "observer"

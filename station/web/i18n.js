@@ -1,0 +1,350 @@
+// Texts of the pages, Chinese first, English second. The choice is kept per browser
+// (localStorage); the hall screen, which has no controls, also takes ?lang=en.
+"use strict";
+
+const I18N = (() => {
+  const KEY = "station.lang";
+  // key: [中文, English]. {name} is filled in by t(key, {name: …}).
+  const D = {
+    "lang.other": ["English", "中文"],
+    "conn.down": ["重新连接中…", "reconnecting…"],
+    "api.offline": ["无法连接计票站", "cannot reach the station"],
+    "index.title": ["计票站", "Ballot station"],
+    "index.staff": ["计票工作人员：开始、暂停、结束计票，送入选票，查看每张选票的识别结果与计数。",
+      "Counting staff: start, pause and close the count, feed ballots, see each ballot as it is read and the counters."],
+    "index.review": ["监票人：逐张认定机器不能确定的选票，每项裁定记录姓名与理由。",
+      "Scrutineers: decide every ballot the station is not sure of; each decision records who and why."],
+    "index.observer": ["会场大屏幕：实时票数、过半数线、到会与法定人数、唱票，无需令牌，无任何操作。",
+      "The hall screen: live tallies, the majority line, attendance and quorum, every ballot shown as read. No token, no controls."],
+    "index.audit": ["审计人员：查看每张选票及其识别结果，按条件筛选，重新识别，核验图像与日志链。",
+      "Auditors: every ballot with its reading, filters, re-reading, verification of the images and the log chain."],
+    "index.tokens": ["令牌在计票站首次启动时显示；每台电脑输入一次即可。",
+      "Tokens are shown when the station first starts; enter each once per computer."],
+
+    // who is at this screen
+    "role.staff": ["计票工作人员", "counting staff"],
+    "role.scrutineer": ["监票人", "scrutineer"],
+    "role.auditor": ["审计人员", "auditor"],
+    "role.observer": ["观察员", "observer"],
+    "role.system": ["系统", "system"],
+    "who.title.staff": ["计票工作人员登录", "Counting staff sign-in"],
+    "who.title.scrutineer": ["监票人登录", "Scrutineer sign-in"],
+    "who.title.auditor": ["审计人员登录", "Auditor sign-in"],
+    "who.token": ["令牌（计票站首次启动时显示）", "Token (shown when the station first started)"],
+    "who.name.staff": ["您的姓名", "Your name"],
+    "who.name.scrutineer": ["监票人姓名（可多人）", "Scrutineers' names (one or more)"],
+    "who.name.auditor": ["您的姓名", "Your name"],
+    "who.kept": ["令牌只保存在本浏览器中。", "The token is kept in this browser only."],
+    "who.save": ["确定", "Sign in"],
+    "who.change": ["更换身份", "Change"],
+    "who.wrong.staff": ["这不是计票工作人员的令牌", "this is not a counting staff token"],
+    "who.wrong.scrutineer": ["这不是监票人的令牌", "this is not a scrutineer token"],
+    "who.wrong.auditor": ["这不是审计人员的令牌", "this is not an auditor token"],
+    "reason.label": ["原因", "Reason"],
+    "reason.cancel": ["取消", "Cancel"],
+    "reason.ok": ["确定", "OK"],
+
+    // statuses
+    "status.valid": ["有效", "valid"],
+    "status.invalid": ["无效", "invalid"],
+    "status.pending": ["待认定", "needs review"],
+    "status.rejected": ["不计入本轮", "not this stage"],
+    "status.excluded": ["剔除", "excluded"],
+    "status.refeed": ["无法识别，请重新放入", "unreadable: please re-feed"],
+    "status.refeed_short": ["请重新放入", "re-feed"],
+    "stage.not_started": ["未开始", "not started"],
+    "stage.open": ["计票中", "counting"],
+    "stage.paused": ["已暂停", "paused"],
+    "stage.closed": ["已结束", "closed"],
+    "result.final": ["结果已定", "final"],
+    "result.pending": ["待认定", "pending"],
+    "result.void": ["选举无效", "void"],
+    "result.no_quorum": ["不足法定人数", "no quorum"],
+    "invalid.too_many": ["所选人数多于应选人数", "more choices than allowed"],
+    "invalid.write_in_without_circle": ["另选人姓名上方未画○", "a written-in name without its ○"],
+    "invalid.voided": ["监票人裁定为废票", "voided by the scrutineers"],
+    "outcome.interpreted": ["已识别", "read"],
+    "outcome.needs_review": ["需人工认定", "needs review"],
+    "outcome.blank_page": ["空白页", "blank page"],
+    "outcome.not_a_ballot": ["不是选票", "not a ballot"],
+    "outcome.wrong_election": ["其他选举的选票", "another election"],
+    "outcome.unreadable": ["无法识别", "unreadable"],
+    "mark.circle": ["画○", "circle ○"],
+    "mark.cross": ["画×", "cross ×"],
+    "mark.tick": ["画√", "tick √"],
+    "mark.empty": ["空白（无标记）", "empty (no mark)"],
+    "mark.filled": ["涂满", "filled"],
+    "mark.unclear": ["不清", "unclear"],
+    "markbtn.circle": ["圆圈", "circle"],
+    "markbtn.cross": ["叉", "cross"],
+    "markbtn.tick": ["勾", "tick"],
+    "markbtn.empty": ["空白（无标记）", "empty (no mark)"],
+    "trust.trust": ["信任", "trust"],
+    "trust.distrust": ["不信任", "no trust"],
+    "trust.spoiled": ["无效（两栏都画）", "spoiled (both marked)"],
+
+    // one ballot
+    "ballot.alt": ["选票图像，方格按识别结果着色", "the ballot, boxes coloured by what was read"],
+    "ballot.noimage": ["无法显示图像", "no picture of this page"],
+    "ballot.blank": ["空白页（如双面扫描的背面），不计入", "a blank page (e.g. the back of a duplex scan): not counted"],
+    "ballot.excluded_by": ["监票人剔除：", "excluded by the scrutineers:"],
+    "ballot.refeed": ["请重新放入扫描；原图由监票人剔除", "please re-feed it; scrutineers exclude this image"],
+    "ballot.writein": ["另选", "write-in"],
+    "ballot.abstain": ["弃权", "abstain"],
+    "ballot.abstain_n": ["其余 {n} 人弃权", "{n} abstained"],
+    "ballot.none_chosen": ["未选任何人", "nobody chosen"],
+
+    // counters
+    "counter.issued": ["发出票数", "issued"],
+    "counter.box": ["票箱计数", "in the box"],
+    "counter.box_none": ["未连接票箱", "no ballot box connected"],
+    "counter.scanned": ["已扫描", "scanned"],
+    "counter.returned": ["收回票数", "returned"],
+    "counter.valid": ["有效", "valid"],
+    "counter.invalid": ["无效", "invalid"],
+    "counter.pending": ["待认定", "to review"],
+    "counter.rejected": ["不计入", "set aside"],
+    "counter.queue": ["识别队列", "reading queue"],
+
+    // staff console
+    "staff.title": ["计票工作台", "Staff console"],
+    "staff.stage": ["本轮计票", "This stage"],
+    "staff.stage_pick": ["轮次", "Stage"],
+    "staff.present": ["到会人数", "Present"],
+    "staff.issued": ["发出票数", "Ballots issued"],
+    "staff.start": ["开始计票", "Start the count"],
+    "staff.pause": ["暂停", "Pause"],
+    "staff.resume": ["继续", "Resume"],
+    "staff.close": ["结束计票", "Close the count"],
+    "staff.feed": ["送入选票", "Feed ballots"],
+    "staff.upload": ["上传识别", "Upload"],
+    "staff.choose": ["选择图像文件…", "Choose image files…"],
+    "staff.picked": ["已选 {n} 个文件", "{n} file(s) chosen"],
+    "staff.counters": ["计数", "Counters"],
+    "staff.current": ["刚识别的选票", "Ballot just read"],
+    "staff.none_yet": ["尚无选票", "No ballots yet"],
+    "staff.recent": ["识别记录", "Reading record"],
+    "staff.n_ballots": ["共 {n} 张", "{n} in all"],
+    "staff.follow": ["显示最新", "Show newest"],
+    "staff.attendance": ["到会 {p} 人 · 发出 {i} 张", "present {p} · issued {i}"],
+    "staff.reports": ["计票报告（已冻结）：", "Reports (frozen):"],
+    "staff.review_link": ["{n} 张待监票人认定 → 监票人审核", "{n} awaiting scrutineers → review"],
+    "staff.box_differs": ["票箱计数 {box} 与扫描张数 {n} 不一致，请核对", "the box counted {box} but {n} were scanned: check"],
+    "staff.read_failed": ["识别出错（{sha}）：{error}", "reading failed ({sha}): {error}"],
+    "staff.started": ["已开始计票", "count started"],
+    "staff.paused": ["已暂停", "paused"],
+    "staff.resumed": ["已继续", "resumed"],
+    "staff.closed": ["已结束计票，结果已冻结", "closed; the result is frozen"],
+    "staff.pause_reason": ["暂停计票的原因", "Why pause?"],
+    "staff.pause_default": ["暂停计票", "pause"],
+    "staff.resume_reason": ["继续计票", "Resume the count"],
+    "staff.resume_default": ["继续计票", "resume"],
+    "staff.close_reason": ["结束计票：请说明（如“全部选票已计完”）", "Close the count: say why (e.g. “every ballot counted”)"],
+    "staff.uploading": ["正在上传 {done}/{n}…", "uploading {done}/{n}…"],
+    "staff.uploaded": ["已上传 {n} 张（其中重复 {dup} 张，不重复计入；失败 {failed} 张）",
+      "{n} uploaded ({dup} duplicates, not counted twice; {failed} failed)"],
+    "col.file": ["文件", "File"],
+    "col.status": ["状态", "Status"],
+    "col.reading": ["识别", "Reading"],
+    "col.flags": ["标记", "Flags"],
+    "col.time": ["时间", "Time"],
+    "col.actor": ["操作人", "Who"],
+    "col.role": ["角色", "Role"],
+    "col.action": ["操作", "Action"],
+    "col.reason": ["原因", "Reason"],
+    "col.details": ["内容", "Details"],
+
+    // review
+    "review.title": ["监票人审核", "Scrutineer review"],
+    "review.queue": ["待认定", "To decide"],
+    "review.order": ["最不确定的在前", "least sure first"],
+    "review.n": ["{n} 张", "{n}"],
+    "review.items": ["{n} 项待认定", "{n} to decide"],
+    "review.confidence": ["把握 {c}", "confidence {c}"],
+    "review.by": ["监票人姓名", "Scrutineers"],
+    "review.by_hint": ["如：总监票人王某、监票人李某", "e.g. chief scrutineer Wang, scrutineer Li"],
+    "review.why": ["理由", "Reason"],
+    "review.why_hint": ["如：横线不是规定符号，视为×", "e.g. a dash is no prescribed mark: read as ×"],
+    "review.by_missing": ["请填写监票人姓名", "enter the scrutineers' names"],
+    "review.why_missing": ["请填写理由", "enter the reason"],
+    "review.writein_name": ["认定的姓名", "Name as read"],
+    "review.writein_hint": ["写的是谁", "who is written"],
+    "review.writein_ok": ["确认姓名", "Confirm the name"],
+    "review.writein_none": ["没有有效姓名", "No valid name"],
+    "review.writein_missing": ["请填写认定的姓名，或选择“没有有效姓名”", "enter the name, or choose “no valid name”"],
+    "review.accept": ["接受此票（按所画计票）", "Accept (count what is marked)"],
+    "review.accept_hint": ["不作废：方格内的标记照常计票", "not void: the marks in the boxes count"],
+    "review.unidentified_hint": ["此页无法识别：请重新扫描后将此页剔除，或作废", "this page cannot be read: rescan it and exclude this page, or void it"],
+    "review.whole_ballot": ["整张选票：", "The whole ballot:"],
+    "review.void": ["作废此票", "Void the ballot"],
+    "review.exclude": ["剔除此页（不计入收回票）", "Exclude the page (not a returned ballot)"],
+    "review.empty": ["没有待认定的选票", "Nothing to decide"],
+    "review.whole": ["整张选票", "Whole ballot"],
+    "review.recorded": ["裁定已记录", "decision recorded"],
+    "void.extra_marks": ["有规定以外的标记", "marks beyond the prescribed ones"],
+    "void.illegible": ["全部无法辨认", "wholly illegible"],
+    "void.not_clear": ["意图无法判断", "intent cannot be told"],
+    "void.other": ["其他", "other"],
+    "exclude.not_a_ballot": ["不是选票", "not a ballot"],
+    "exclude.duplicate_scan": ["同一张选票重复扫描", "the same ballot scanned twice"],
+    "exclude.rescanned": ["已重新扫描为另一图像", "rescanned as another image"],
+
+    // observers' screen
+    "observer.title": ["大屏幕", "Observers' screen"],
+    "observer.tallies": ["实时计票", "Live count"],
+    "observer.chang": ["唱票", "Ballot by ballot"],
+    "observer.chang_hint": ["刚读入的选票", "the ballot just read"],
+    "observer.waiting": ["等待选票", "Waiting for ballots"],
+    "observer.seats": ["应选 {n} 名", "{n} seat(s)"],
+    "observer.valid_invalid": ["有效 {v} · 无效 {i}", "valid {v} · invalid {i}"],
+    "observer.rule_election": ["过半数线：当选至少 {n} 票（{basis} {base} 人的半数以上）", "majority line: at least {n} votes to be elected (over half of {base} {basis})"],
+    "observer.rule_trust": ["过半数线：通过至少 {n} 票（{base} 人的半数以上）", "majority line: at least {n} trust votes to pass (over half of {base})"],
+    "observer.rule_recommendation": ["每票最多选 {n} 人", "up to {n} names per ballot"],
+    "observer.over": ["过半", "over half"],
+    "observer.elected": ["当选", "elected"],
+    "observer.passed": ["通过", "passed"],
+    "observer.tie": ["平票", "tie"],
+    "observer.advancing": ["入选", "advances"],
+    "observer.writein": ["另选", "write-in"],
+    "basis.present": ["实到", "present"],
+    "basis.should_attend": ["应到", "should attend"],
+    "big.not_started": ["未开始", "Not started"],
+    "big.counting": ["计票中", "Counting"],
+    "big.paused": ["暂停", "Paused"],
+    "big.closed": ["已结束", "Closed"],
+    "big.pending": ["计票中 · 待认定", "Counting · to review"],
+    "big.final": ["结果已定", "Final"],
+    "big.void": ["投票无效", "Vote void"],
+    "big.no_quorum": ["不足法定人数", "No quorum"],
+    "fig.should": ["应到", "Should attend"],
+    "fig.present": ["实到", "Present"],
+    "fig.quorum": ["法定人数", "Quorum"],
+    "fig.quorum_met": ["已达到", "met"],
+    "fig.quorum_not": ["未达到", "not met"],
+    "fig.issued": ["发出", "Issued"],
+    "fig.returned": ["收回", "Returned"],
+    "fig.valid": ["有效", "Valid"],
+    "fig.invalid": ["无效", "Invalid"],
+    "fig.pending": ["待认定", "To review"],
+
+    // audit
+    "audit.title": ["审计", "Audit"],
+    "audit.tab_ballots": ["选票", "Ballots"],
+    "audit.tab_verify": ["核验图像与日志", "Verify images and log"],
+    "audit.tab_log": ["操作日志", "Action log"],
+    "audit.f_stage": ["轮次", "Stage"],
+    "audit.f_status": ["状态", "Status"],
+    "audit.f_reviewed": ["监票人裁定", "Scrutineer decisions"],
+    "audit.f_write_ins": ["另选人", "Write-ins"],
+    "audit.f_candidate": ["计给此人的每一张选票", "Every ballot counted for"],
+    "audit.any": ["全部", "any"],
+    "audit.reviewed_yes": ["有裁定", "decided"],
+    "audit.reviewed_no": ["无裁定", "not decided"],
+    "audit.write_ins_yes": ["写有另选人", "with a write-in"],
+    "audit.found": ["找到 {n} 张", "{n} found"],
+    "audit.pick": ["请在左侧选择一张选票", "Pick a ballot on the left"],
+    "audit.flag_reviewed": ["已裁定", "decided"],
+    "audit.flag_write_in": ["另选", "write-in"],
+    "audit.original": ["下载原始图像（与存储字节一致）", "download the original (the stored bytes)"],
+    "audit.reread": ["用当前程序重新识别", "Re-read with the current code"],
+    "audit.reread_hint": ["与存储的识别结果比较", "compared with the stored reading"],
+    "audit.reread_same": ["重新识别结果与存储的识别结果完全一致", "the re-read matches the stored reading"],
+    "audit.reread_diff": ["重新识别结果与存储的识别结果不同：", "the re-read differs from the stored reading:"],
+    "audit.what": ["项目", "What"],
+    "audit.stored": ["存储的", "Stored"],
+    "audit.now": ["现在", "Now"],
+    "audit.outcome": ["识别结论", "outcome"],
+    "audit.box": ["方格", "Box"],
+    "audit.class": ["识别为", "Read as"],
+    "audit.score": ["墨迹", "Ink"],
+    "audit.confidence": ["把握", "Confidence"],
+    "audit.written": ["有字", "written"],
+    "audit.write_unsure": ["不确定", "unsure"],
+    "audit.decisions": ["监票人裁定", "Scrutineer decisions"],
+    "audit.no_name": ["无有效姓名", "no valid name"],
+    "audit.verify_title": ["核验全部图像与日志链", "Verify every image and the log chain"],
+    "audit.verify_hint": ["重新计算每一张已存图像的 SHA-256 并与入库时的记录比较，逐条检查操作日志的哈希链。",
+      "Re-hashes every stored image (SHA-256) against its record, and walks the action log's hash chain."],
+    "audit.verify_run": ["开始核验", "Verify now"],
+    "audit.checked": ["核验图像 {n} 张，有问题 {bad} 张；日志 {log} 条", "{n} images checked, {bad} with problems; {log} log entries"],
+    "audit.problem": ["问题", "Problem"],
+    "audit.image_altered": ["已被改动", "altered"],
+    "audit.image_missing": ["缺失", "missing"],
+    "audit.chain_ok": ["日志链完整", "the log chain is intact"],
+    "audit.chain_broken": ["日志链在第 {n} 条断开：{why}", "the log chain breaks at entry {n}: {why}"],
+    "audit.log_missing": ["第 {n} 条缺失", "entry {n} is missing"],
+    "audit.log_unlinked": ["未接上前一条", "it does not link to the entry before it"],
+    "audit.log_altered": ["内容与其哈希不符（被改动）", "its content does not match its hash (altered)"],
+    "role.box.symbol": ["符号栏", "symbol box"],
+    "role.box.alt_symbol": ["另选人符号栏", "write-in symbol box"],
+    "role.box.alt_name": ["另选人栏", "write-in name"],
+    "role.box.choose": ["推荐方格", "choice box"],
+    "role.box.blank_symbol": ["空白行方格", "blank-line box"],
+    "role.box.blank_name": ["空白行姓名", "blank-line name"],
+    "role.box.trust": ["信任栏", "trust box"],
+    "role.box.distrust": ["不信任栏", "no-trust box"],
+    "role.box.grade": ["等次方格", "grade box"],
+    "decision.mark": ["认定符号", "mark"],
+    "decision.write_in": ["认定另选人", "write-in"],
+    "decision.void": ["作废", "void"],
+    "decision.accept": ["接受", "accept"],
+    "decision.exclude": ["剔除", "exclude"],
+    "action.service_started": ["计票站启动", "station started"],
+    "action.stage_started": ["开始计票", "count started"],
+    "action.stage_paused": ["暂停计票", "count paused"],
+    "action.stage_resumed": ["继续计票", "count resumed"],
+    "action.stage_closed": ["结束计票", "count closed"],
+    "action.stage_reopened": ["重新开启", "re-opened"],
+    "action.result_frozen": ["结果冻结", "result frozen"],
+    "action.image_uploaded": ["上传图像", "image uploaded"],
+    "action.decision": ["监票人裁定", "scrutineer decision"],
+    "action.ballot_reread": ["重新识别", "ballot re-read"],
+    "action.audit_verify": ["核验", "verification"],
+  };
+
+  let lang = new URLSearchParams(location.search).get("lang") || localStorage.getItem(KEY) || "zh";
+  if (lang !== "en") lang = "zh";
+  const listeners = [];
+
+  function has(key) {
+    return Object.prototype.hasOwnProperty.call(D, key);
+  }
+
+  function t(key, vars) {
+    if (!has(key)) {
+      console.error(`i18n: no text for "${key}"`); // the browser tests fail on console errors
+      return key;
+    }
+    let s = D[key][lang === "en" ? 1 : 0];
+    for (const [k, v] of Object.entries(vars || {})) s = s.replaceAll(`{${k}}`, String(v));
+    return s;
+  }
+
+  /** A bilingual object from the station ({zh, en, …}) in the chosen language. */
+  function bi(o) {
+    if (!o) return "";
+    return lang === "en" ? (o.en || o.zh || "") : (o.zh || o.en || "");
+  }
+
+  function apply(root) {
+    const r = root || document;
+    r.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    r.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    const title = document.body && document.body.dataset.title;
+    if (title) document.title = title === "index.title" ? t(title) : `${t(title)} · ${t("index.title")}`;
+  }
+
+  function set(l) {
+    lang = l === "en" ? "en" : "zh";
+    localStorage.setItem(KEY, lang);
+    apply();
+    listeners.forEach((fn) => fn());
+  }
+
+  return {
+    t, bi, has, apply, set,
+    onChange: (fn) => listeners.push(fn),
+    get lang() { return lang; },
+  };
+})();
