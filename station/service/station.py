@@ -74,6 +74,8 @@ class Station:
         self.store.log("station", "system", "service_started", {"election": self.election.id})
         self._counter = threading.Thread(target=self._count_loop, name="live-count", daemon=True)
         self._counter.start()
+        # Build the picture templates now, not when the first page asks for a ballot image.
+        threading.Thread(target=lambda: self.templates, name="templates-warmup", daemon=True).start()
         self.pipeline.start()
         if self.box:
             self.box.start()
