@@ -24,13 +24,27 @@ def add_service_args(p: argparse.ArgumentParser, election_required: bool = True)
     p.add_argument("--profile", default="scanner", help="校准 / calibration: scanner, camera or a file")
     p.add_argument("--readers", type=int, default=1, help="识别进程数 / reading processes")
     p.add_argument("--hot-folder", type=Path, help="扫描软件写入的文件夹 / folder scanner software writes into")
+    p.add_argument("--scanner", help="SANE 扫描仪（scanimage -L 的名称，或 default）/ SANE scanner device")
+    p.add_argument("--scanner-source", help="进纸方式，如 'ADF Duplex' / the scanner's --source")
+    p.add_argument("--duplex", action="store_true", help="双面扫描，丢弃空白背面 / duplex, blank backs dropped")
+    p.add_argument("--camera", help="摄像头编号或视频文件 / camera index (0, 1…) or a video file")
     p.add_argument("--box", dest="box_url", help="票箱 / ballot box: /dev/ttyACM0, socket://host:port, sim://")
 
 
 def config_from(args: argparse.Namespace, election: Path) -> ServiceConfig:
     return ServiceConfig(
-        workspace=args.workspace, election=election, host=args.host, port=args.port, profile=args.profile,
-        readers=args.readers, hot_folder=args.hot_folder, box_url=args.box_url,
+        workspace=args.workspace,
+        election=election,
+        host=args.host,
+        port=args.port,
+        profile=args.profile,
+        readers=args.readers,
+        hot_folder=args.hot_folder,
+        box_url=args.box_url,
+        scanner=args.scanner,
+        scanner_source=args.scanner_source,
+        duplex=args.duplex,
+        camera=args.camera,
     )
 
 
@@ -52,8 +66,10 @@ def banner(cfg: ServiceConfig, tokens: dict | None) -> str:
     else:
         lines.append("  令牌已在首次启动时发放 / tokens were issued at the first start (ballot-station tokens --reset)")
     if not cfg.local_only:
-        lines.append(f"  注意：监听 {cfg.host}，局域网内其他设备可以访问 / warning: listening on {cfg.host}, "
-                     "reachable from the network")
+        lines.append(
+            f"  注意：监听 {cfg.host}，局域网内其他设备可以访问 / warning: listening on {cfg.host}, "
+            "reachable from the network"
+        )
     return "\n".join(lines)
 
 
@@ -79,5 +95,3 @@ def run(args: argparse.Namespace) -> int:
 
         raise StationError(f"找不到选举定义文件：{args.election}", f"election file not found: {args.election}")
     return serve(config_from(args, args.election))
-
-

@@ -18,6 +18,12 @@ class ServiceConfig(BaseModel):
     profile: str = Field("scanner", description="校准 / calibration profile: scanner, camera or a file")
     readers: int = Field(1, ge=1, le=8, description="识别进程数 / reading processes")
     hot_folder: Path | None = Field(None, description="扫描软件写入的文件夹 / folder scanner software writes into")
+    scanner: str | None = Field(
+        None, description="SANE 扫描仪（scanimage -L 的名称，或 'default'）/ SANE scanner device"
+    )
+    scanner_source: str | None = Field(None, description="扫描仪进纸方式，如 'ADF Duplex' / the scanner's --source")
+    duplex: bool = Field(False, description="双面扫描：丢弃空白背面 / duplex: blank backs are dropped")
+    camera: str | None = Field(None, description="摄像头编号或视频文件 / camera index (0, 1…) or a video file")
     box_url: str | None = Field(None, description="票箱串口 / ballot box: /dev/ttyACM0, socket://…, sim://")
     max_upload_mb: int = Field(40, ge=1, le=500, description="单个上传文件上限 / largest upload")
 

@@ -66,9 +66,23 @@ def start_station(workspace: Path, election: Path, *args: str, read_tokens: bool
     for the banner and keep the tokens it shows on a first start."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "station.cli", "serve", "--election", str(election), "--workspace", str(workspace),
-         "--port", str(port), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "station.cli",
+            "serve",
+            "--election",
+            str(election),
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     tokens: dict[str, str] = {}
     if read_tokens and proc.stdout is not None:

@@ -152,3 +152,17 @@ def report_file(stage_id: str, name: str, station: StationDep) -> FileResponse:
             },
         )
     return FileResponse(files[name], filename=name)
+
+
+@router.post("/{stage_id}/scan", summary="扫描一批（进纸器中的全部选票）/ scan a batch from the feeder")
+def scan_batch(stage_id: str, station: StationDep, actor: Staff) -> dict[str, Any]:
+    _stage(station, stage_id)
+    _refuse_if_closed(station, stage_id)
+    if not station.scanner.configured:
+        raise HTTPException(
+            404, {"zh": "未配置扫描仪（serve --scanner）", "en": "no scanner configured (serve --scanner)"}
+        )
+    if not station.scanner.start_batch():
+        raise HTTPException(409, {"zh": "扫描仪正在扫描上一批", "en": "the scanner is still scanning a batch"})
+    station.log(actor, "scan_batch_started", {"stage": stage_id})
+    return {"scanning": True}

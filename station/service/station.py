@@ -21,7 +21,7 @@ from station.service.box_link import BoxLink
 from station.service.config import ServiceConfig
 from station.service.count import LiveCount, LiveState
 from station.service.events import Hub
-from station.service.intake import start_hot_folder
+from station.service.intake import ScannerControl, adopt_spooled_pages, start_camera, start_hot_folder
 from station.service.pipeline import Pipeline, ReadDone, ReadFailed
 from station.sources import SourceThread
 from station.store.store import Store
@@ -52,6 +52,7 @@ class Station:
         self._counter: threading.Thread | None = None
         self.box: BoxLink | None = BoxLink(self, config.box_url) if config.box_url else None
         self._sources: list[SourceThread] = []
+        self.scanner = ScannerControl(self)
         self.new_tokens: dict[Role, str] | None = None
 
     @cached_property
@@ -79,12 +80,14 @@ class Station:
         self.pipeline.start()
         if self.box:
             self.box.start()
-        hot = start_hot_folder(self)
-        if hot:
-            self._sources.append(hot)
+        adopt_spooled_pages(self)
+        for src in (start_hot_folder(self), start_camera(self)):
+            if src:
+                self._sources.append(src)
         self._recount.set()
 
     def stop(self) -> None:
+        self.scanner.stop()
         for src in self._sources:
             src.stop()
         self.pipeline.stop()

@@ -14,6 +14,7 @@ ALLOWED: dict[tuple[str, str], set[Role]] = {
     ("POST", "/api/stages/{stage_id}/pause"): {Role.STAFF},
     ("POST", "/api/stages/{stage_id}/resume"): {Role.STAFF},
     ("POST", "/api/stages/{stage_id}/close"): {Role.STAFF, Role.SCRUTINEER},
+    ("POST", "/api/stages/{stage_id}/scan"): {Role.STAFF},
     ("POST", "/api/stages/{stage_id}/reopen"): {Role.SCRUTINEER},
     ("POST", "/api/decisions"): {Role.SCRUTINEER},
     ("POST", "/api/ballots/{sha}/{page}/reread"): {Role.AUDITOR},
