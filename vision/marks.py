@@ -105,19 +105,31 @@ def _crossing(skel: np.ndarray) -> np.ndarray:
     return _CROSSING[code] * skel
 
 
+def _forks(skel: np.ndarray) -> np.ndarray:
+    """Fork pixels: crossing number ≥ 3, or part of a 2×2 block — thinning leaves a crossing
+    of two strokes as a 2×2 block whose pixels each have crossing number 2."""
+    sk = skel.astype(np.uint8)
+    block = np.zeros_like(sk)
+    quad = sk[:-1, :-1] & sk[1:, :-1] & sk[:-1, 1:] & sk[1:, 1:]
+    for dy in (0, 1):
+        for dx in (0, 1):
+            block[dy : dy + quad.shape[0], dx : dx + quad.shape[1]] |= quad
+    return (_crossing(skel) >= 3) | block.astype(bool)
+
+
 _STEPS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
 
 
 def _walk(
-    pixels: set[tuple[int, int]], cn: np.ndarray, start: tuple[int, int], limit: int
+    pixels: set[tuple[int, int]], forks: np.ndarray, start: tuple[int, int], limit: int
 ) -> tuple[list[tuple[int, int]], bool]:
-    """Follow a skeleton from `start` until an end, a fork (crossing number ≥ 3) or `limit`
-    pixels; returns the path and whether it stopped at a fork."""
+    """Follow a skeleton from `start` until an end, a fork (see _forks) or `limit` pixels;
+    returns the path and whether it stopped at a fork."""
     path = [start]
     seen = {start}
     while len(path) <= limit:
         y, x = path[-1]
-        if len(path) > 1 and cn[y, x] >= 3:
+        if len(path) > 1 and forks[y, x]:
             return path, True
         nxt = [(y + dy, x + dx) for dy, dx in _STEPS if (y + dy, x + dx) in pixels and (y + dy, x + dx) not in seen]
         if not nxt:
@@ -133,9 +145,10 @@ def _prune(skel: np.ndarray, max_len: int) -> np.ndarray:
     """Remove short spurs (thick strokes and pen blots grow them) from their ends."""
     skel = skel.copy()
     cn = _crossing(skel)
+    forks = _forks(skel)
     pixels = set(zip(*np.nonzero(skel), strict=True))
     for y, x in zip(*np.nonzero(cn == 1), strict=True):
-        path, at_fork = _walk(pixels, cn, (int(y), int(x)), max_len)
+        path, at_fork = _walk(pixels, forks, (int(y), int(x)), max_len)
         if at_fork and len(path) <= max_len:
             for q in path[:-1]:  # keep the fork pixel itself
                 skel[q] = False
@@ -151,7 +164,7 @@ def _turn(skel: np.ndarray) -> tuple[float, tuple[float, float]]:
     if len(ends) != 2:
         return 180.0, (0.0, 0.0)
     pixels = set(zip(*np.nonzero(skel), strict=True))
-    path, _ = _walk(pixels, cn, (int(ends[0][0]), int(ends[0][1])), len(pixels))
+    path, _ = _walk(pixels, _forks(skel), (int(ends[0][0]), int(ends[0][1])), len(pixels))
     pts = np.array(path, dtype=np.float64)
     k = max(int(1.5 * PX_PER_MM), 3)
     if len(pts) <= 2 * k:
@@ -259,7 +272,7 @@ def features(
     skel = _prune(thin(clean), max_len=int(1.2 * PX_PER_MM))
     cn = _crossing(skel)
     endpoints = int((cn == 1).sum())
-    jn, _ = cv2.connectedComponents((cn >= 3).astype(np.uint8), connectivity=8)
+    jn, _ = cv2.connectedComponents(_forks(skel).astype(np.uint8), connectivity=8)
     turn_deg, (ty, _tx) = _turn(skel) if endpoints == 2 else (180.0, (0.0, 0.0))
     return MarkFeatures(
         ink_mm2=ink_mm2,
