@@ -40,10 +40,11 @@ class PageSpace:
     @classmethod
     def build(cls, gray: np.ndarray, reg: Registration, page_w_mm: float, page_h_mm: float) -> PageSpace:
         s = LOW_PX_PER_MM
-        # Area-average down to the target scale first, so thin strokes are averaged rather
-        # than skipped by the warp's sampling.
-        f = min(1.0, s / max(reg.px_per_mm, 1e-6))
-        small = gray if f >= 1.0 else cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        # Area-average down towards the target scale first (by a whole factor: OpenCV's
+        # fast path), so thin strokes are averaged rather than skipped by the warp.
+        k = max(1, int(reg.px_per_mm / s))
+        f = 1.0 / k
+        small = gray if k == 1 else cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
         size = (int(round(page_w_mm * s)), int(round(page_h_mm * s)))
         m = np.diag([f, f, 1.0]) @ reg.homography @ np.diag([1.0 / s, 1.0 / s, 1.0])
         low = cv2.warpPerspective(
@@ -84,18 +85,32 @@ class PageSpace:
         return np.clip(1.0 - img / white, 0.0, 1.0)
 
 
-def best_shift(big: np.ndarray, tmpl: np.ndarray) -> tuple[int, int]:
-    """Where `tmpl` lies best in `big` (top-left, px): coarse at half resolution, then ±1 px."""
+def _peak(res: np.ndarray) -> tuple[float, float]:
+    """Sub-pixel position of the maximum of a correlation surface (parabola through the
+    best value and its neighbours, per axis)."""
+    _, _, _, (x, y) = cv2.minMaxLoc(res)
+    out = []
+    for i, line in ((x, res[y, :]), (y, res[:, x])):
+        if 0 < i < len(line) - 1:
+            a, b, c = float(line[i - 1]), float(line[i]), float(line[i + 1])
+            den = a - 2 * b + c
+            out.append(i + (0.5 * (a - c) / den if den < 0 else 0.0))
+        else:
+            out.append(float(i))
+    return out[0], out[1]
+
+
+def best_shift(big: np.ndarray, tmpl: np.ndarray, tmpl_half: np.ndarray | None = None) -> tuple[int, int]:
+    """Where `tmpl` lies best in `big` (top-left, whole px). Correlated at half resolution
+    (four times fewer pixels; the printed frame's edges are still sharp there), the peak
+    found to a fraction of a pixel, and rounded at full resolution."""
     half_b = cv2.resize(big, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    half_t = cv2.resize(tmpl, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    res = cv2.matchTemplate(half_b, half_t, cv2.TM_CCORR_NORMED)
-    _, _, _, (cx, cy) = cv2.minMaxLoc(res)
+    half_t = tmpl_half
+    if half_t is None:
+        half_t = cv2.resize(tmpl, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    x, y = _peak(cv2.matchTemplate(half_b, half_t, cv2.TM_CCORR_NORMED))
     th, tw = tmpl.shape
-    x0, y0 = max(2 * cx - 1, 0), max(2 * cy - 1, 0)
-    x1, y1 = min(2 * cx + 1, big.shape[1] - tw), min(2 * cy + 1, big.shape[0] - th)
-    fine = cv2.matchTemplate(big[y0 : y1 + th, x0 : x1 + tw], tmpl, cv2.TM_CCORR_NORMED)
-    _, _, _, (fx, fy) = cv2.minMaxLoc(fine)
-    return x0 + fx, y0 + fy
+    return int(np.clip(round(2 * x), 0, big.shape[1] - tw)), int(np.clip(round(2 * y), 0, big.shape[0] - th))
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,7 @@ def box_darkness(space: PageSpace, bt: BoxTemplate) -> BoxInk:
     if float(bt.ink.std()) > 0.02:
         # Where the printed frame correlates best; voter ink barely moves this because the
         # frame's long straight edges dominate the correlation.
-        dx, dy = best_shift(big, bt.ink)
+        dx, dy = best_shift(big, bt.ink, bt.ink_half)
     return BoxInk(big[dy : dy + h, dx : dx + w], ((dx - slack) / s, (dy - slack) / s))
 
 
@@ -127,12 +142,15 @@ def voter_ink_mask(darkness: np.ndarray, masks: PrintMasks, strong: float, weak:
     hides ink.
     """
     usable = ~masks.core & (~masks.halo | (darkness > halo))
+    seeds = (darkness > strong) & usable
+    if not seeds.any():
+        return seeds  # no stroke anywhere: nothing to grow
     weak_mask = (darkness > weak) & usable
     n, labels = cv2.connectedComponents(weak_mask.astype(np.uint8), connectivity=8)
     if n <= 1:
         return weak_mask
     seeded = np.zeros(n, dtype=bool)
-    seeded[np.unique(labels[(darkness > strong) & usable])] = True
+    seeded[np.unique(labels[seeds])] = True
     seeded[0] = False
     return seeded[labels]
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.reading import MarkClass
-from vision.skeleton import branches, fill_specks, link_gaps, prune, thin, turning
+from vision.skeleton import fill_specks, link_gaps, merge_passing, prune, thin, turning
 from vision.templates import PX_PER_MM
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
@@ -38,6 +38,7 @@ GAP_MM = 0.5  # ring closure: gaps up to twice this are closed when looking for 
 LINK_MM = 1.6  # a stroke broken by a skip is joined across at most this much paper
 LINK_OVER_PRINT_MM = 5.0  # or across this much where print hides it (a ○ running along the frame)
 SPUR_MM = 1.2  # side branches shorter than this (or than the stroke is wide) are blots
+CROP_PAD_PX = 12  # around the ink: room to close gaps and to follow a ring beyond its visible arcs
 SPECK_HOLE_MM2 = 0.6  # paper enclosed in a stroke smaller than this is grain, not a ring's hole
 
 
@@ -74,6 +75,8 @@ class MarkFeatures:
     loops: int  # closed skeleton cycles
     hole: Hole  # the largest paper area enclosed by the ink (gaps ≤ 2·GAP_MM closed)
     texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
+    enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
+    loop_width_cv: float  # along the skeleton's loop: variation of the ink's width (a pen's ○: even)
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
@@ -90,7 +93,7 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
     return MarkFeatures(
         ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
-        hole=NO_HOLE, texture_mm2=0.0, ring=NO_RING, turn_total=0.0,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
         turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, centre_ink=0.0,
         lighter_middle=False,
     )
@@ -111,10 +114,20 @@ class Hole:
 NO_HOLE = Hole(0.0, 0.0, False, 0.0, 0.0, 0)
 
 
-def _hole(mask: np.ndarray, ink: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
+def _enclosed_paper(mask: np.ndarray) -> np.ndarray:
+    """Paper the mask encloses (not reachable from outside), as 0/1."""
     flood = np.pad(mask.astype(np.uint8), 1)
     cv2.floodFill(flood, None, (0, 0), 1)
-    holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+    return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+
+
+def _count_enclosed(mask: np.ndarray) -> int:
+    holes = _enclosed_paper(mask)
+    return cv2.connectedComponents(holes, connectivity=4)[0] - 1 if holes.any() else 0
+
+
+def _hole(mask: np.ndarray, ink: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
+    holes = _enclosed_paper(mask)
     hn, labels, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
     if hn <= 1:
         return NO_HOLE
@@ -253,8 +266,12 @@ def features(
     early_exit_mm2: float = 0.0,
     darkness: np.ndarray | None = None,
     hidden: np.ndarray | None = None,
+    ring_shortcut: MarkThresholds | None = None,
 ) -> MarkFeatures:
-    """`mask`: the box's voter ink (print gaps bridged); `hidden`: where print hides ink."""
+    """`mask`: the box's voter ink (print gaps bridged); `hidden`: where print hides ink.
+    `ring_shortcut`: when given, a mark that already is a closed ○ by these thresholds
+    (a ring needs nothing from the skeleton, and a mark with a hole can be no × or √) is
+    returned without its skeleton."""
     x0, y0, x1, y1 = inner
     inner_area = float((x1 - x0) * (y1 - y0))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -270,7 +287,15 @@ def features(
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
         return _shapeless(ink_mm2, inner_fill, int(keep.sum()))
     hidden = np.zeros_like(clean) if hidden is None else hidden
+    # From here on, work on the ink's bounding box with a margin (the shape does not depend
+    # on where the box is): several times fewer pixels for every step below.
     ys, xs = np.nonzero(clean)
+    pad = CROP_PAD_PX
+    oy, ox = max(int(ys.min()) - pad, 0), max(int(xs.min()) - pad, 0)
+    crop = (slice(oy, int(ys.max()) + 1 + pad), slice(ox, int(xs.max()) + 1 + pad))
+    clean, hidden = clean[crop], hidden[crop]
+    darkness = None if darkness is None else darkness[crop]
+    ys, xs = ys - oy, xs - ox
     bx0, bx1, by0, by1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
     bw, bh = bx1 - bx0, by1 - by0
     hull = cv2.convexHull(np.column_stack([xs, ys]).astype(np.int32))
@@ -279,27 +304,50 @@ def features(
     centre = clean[cy0:cy1, cx0:cx1]
     centre_ink = float(centre.mean()) if centre.size else 0.0
 
-    # Skeleton, with short gaps joined.
     solid = fill_specks(clean, int(SPECK_HOLE_MM2 * PX2_PER_MM2))
+    texture = float((solid & ~clean).sum()) / PX2_PER_MM2
+    enclosed = _count_enclosed(solid)
+    if ring_shortcut is not None:
+        hole = _holes(solid, (bx0, by0, bx1, by1))
+        contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+        perimeter = sum(cv2.arcLength(c, True) for c in contours)
+        stroke = 2.0 * ink_px / max(perimeter, 1.0) / PX_PER_MM  # a band: area = width × half its edge
+        quick = replace(
+            _shapeless(ink_mm2, inner_fill, int(keep.sum())),
+            solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
+            hole=hole, texture_mm2=texture, enclosed=enclosed, centre_ink=centre_ink,
+        )
+        if _ring_evidence(quick, ring_shortcut)[0]:
+            return quick
+
+    # Skeleton, with short gaps joined.
     skel = thin(solid)
     stroke_px = ink_px / max(float(skel.sum()), 1.0)
-    merge = max(8.0, 2.0 * stroke_px)
-    spur = max(SPUR_MM * PX_PER_MM, 0.6 * stroke_px)
-    skel = prune(skel, spur, merge)
+    # Forks closer than this are one crossing; side branches shorter than this are spurs.
+    # Both grow with the stroke's width, up to what a marker makes.
+    merge = float(np.clip(2.0 * stroke_px, 8.0, 3.0 * PX_PER_MM))
+    spur = float(np.clip(0.6 * stroke_px, SPUR_MM * PX_PER_MM, 2.0 * PX_PER_MM))
+    skel, graph, nf = prune(skel, spur, merge)
     reach = int(1.5 * PX_PER_MM)
     linked, nlinks = link_gaps(
-        solid, skel, hidden, LINK_MM * PX_PER_MM, LINK_OVER_PRINT_MM * PX_PER_MM, reach, int(round(stroke_px))
+        solid, skel, graph, hidden, LINK_MM * PX_PER_MM, LINK_OVER_PRINT_MM * PX_PER_MM, reach, int(round(stroke_px))
     )
     if nlinks:
-        skel = prune(thin(linked), spur, merge)
-    brs, nforks = branches(skel, merge)
+        skel, graph, nf = prune(thin(linked), spur, merge)
+    brs, nforks = merge_passing(graph, nf)
     skel_len = sum(b.length for b in brs)
     stroke_px = ink_px / max(skel_len, 1.0)
     free_ends = sum((b.forks[0] == 0) + (b.forks[1] == 0) for b in brs if not b.loop)
+    loop_px = [b.pixels for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1])]
+    width_cv = 0.0
+    if loop_px:
+        half = cv2.distanceTransform(solid.astype(np.uint8), cv2.DIST_L2, 3)
+        pts = np.vstack(loop_px)
+        w = half[pts[:, 0], pts[:, 1]]
+        width_cv = float(w.std() / max(float(w.mean()), 1e-9))
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
     hole = _holes(linked, (bx0, by0, bx1, by1))
-    ring = _ring(skel, linked, hidden, stroke_px)
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = 0.0
@@ -310,6 +358,10 @@ def features(
         turn_y = float((p[k][0] - by0) / max(bh, 1))
     step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
     smooth = min((turning(b.points, step)[1] for b in brs if b.length >= 3 * PX_PER_MM), default=180.0)
+    # The ellipse is needed only for a ring in pieces or one open stroke (vision.marks.classify).
+    pieces = free_ends >= 4 or int(keep.sum()) >= 2
+    one_curve = nforks == 0 and free_ends == 2 and abs(turn_total) >= 180.0
+    ring = _ring(skel, linked, hidden, stroke_px) if pieces or one_curve else NO_RING
     arms: tuple[float, ...] = ()
     straight = 0.0
     if nforks >= 1:
@@ -334,7 +386,9 @@ def features(
         forks=nforks,
         loops=int(loops),
         hole=hole,
-        texture_mm2=float((solid & ~clean).sum()) / PX2_PER_MM2,
+        texture_mm2=texture,
+        enclosed=enclosed,
+        loop_width_cv=width_cv,
         ring=ring,
         turn_total=turn_total,
         turn_sharp=turn_sharp,
@@ -375,8 +429,11 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
         and h.convex >= t.ring_min_hole_convex
         and h.islands_mm2 <= t.ring_max_inside_mm2
     )
-    # A wide band of overlapping lines (paper specks inside it) is a scribble, not one pen's ○.
-    scribbled = f.stroke_mm > t.ring_max_stroke_mm and f.texture_mm2 > t.ring_max_texture_mm2
+    # A band wider than any pen draws, or a wide band of overlapping lines (paper specks
+    # inside it), is a scribble around a gap, not one pen's ○.
+    scribbled = f.stroke_mm > t.ring_max_stroke_mm or (
+        f.stroke_mm > t.ring_textured_stroke_mm and f.texture_mm2 > t.ring_max_texture_mm2
+    )
     if closed and not scribbled:
         return True, "ring"
     # Pieces of one large ring, cut where it runs over the printed frame.
@@ -386,6 +443,7 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
         and r.hidden >= t.ring_pieces_min_hidden
         and r.on_curve >= t.ring_min_on_curve
         and r.inked >= t.ring_min_inked
+        and r.inked + r.hidden >= 1.0 - t.ring_max_paper
         and r.paper <= t.ring_max_paper
         and r.longest_gap <= t.ring_max_gap
         and r.axes_mm[0] >= t.ring_pieces_min_axis_mm
@@ -405,6 +463,8 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.arms[3] >= t.cross_min_arm_mm
         and f.arms_straight >= t.cross_min_straight_deg
         and f.hole.count == 0
+        and f.enclosed == 0  # a ○ around the × leaves paper between them, however small
+        and f.texture_mm2 <= t.cross_max_texture_mm2
         and f.centre_ink >= t.cross_min_centre
     )
 
@@ -419,6 +479,7 @@ def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.turn_at_y >= t.tick_min_turn_y
         and abs(f.turn_total) <= t.tick_max_total_turn_deg
         and f.hole.count == 0
+        and f.enclosed == 0
     )
 
 
@@ -444,8 +505,11 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     if f.ink_mm2 < t.mark_min_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)")
     ring, ring_why = _ring_evidence(f, t)
-    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.scribble_min_fill
-    if not ring and not f.lighter_middle and (f.inner_fill >= t.filled_min_fill or solid):
+    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.solid_min_fill
+    # Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
+    # never a fill.
+    holed = f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
+    if not ring and not holed and (f.inner_fill >= t.filled_min_fill or solid):
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
     if f.inner_fill >= t.scribble_min_fill and not simple:

@@ -16,6 +16,9 @@ from pyzbar import pyzbar
 from station.ballot_pdf import QR_BORDER_MODULES
 from station.layout import QrIdentity, parse_qr_payload
 
+# The expected crop (QR 28 mm + 4 mm around, 37 cells of 0.76 mm) spans this many px when a
+# module is 3 px wide.
+CROP_FOR_3PX_MODULES = 3 * 36 / 0.757
 GRID_VERSIONS = range(1, 11)  # QR versions tried when sampling module by module (21–57 modules)
 
 
@@ -45,6 +48,11 @@ def read_qr(gray: np.ndarray, crop_quad_px: np.ndarray | None = None) -> QrRead:
         x0, y0 = max(x, 0), max(y, 0)
         crop = gray[y0 : y + h, x0 : x + w]
         if crop.size:
+            # A fine scan gives many pixels per module; the decoder needs about three.
+            k = int(max(crop.shape) / CROP_FOR_3PX_MODULES)
+            if k >= 2:
+                small = cv2.resize(crop, None, fx=1.0 / k, fy=1.0 / k, interpolation=cv2.INTER_AREA)
+                attempts.append((small, 1.0 / k, (x0, y0)))
             attempts += [
                 (crop, 1.0, (x0, y0)),
                 (cv2.medianBlur(crop, 3), 1.0, (x0, y0)),

@@ -153,8 +153,15 @@ class BoxInkParts:
 
 
 def voter_darkness(darkness: np.ndarray, bt: BoxTemplate, model: PrintModel) -> np.ndarray:
-    """Darkness beyond what the print, as this image shows print, explains."""
-    return darkness - model.gain * bt.blurred_ink(model.sigma_px)
+    """Darkness beyond what the print, as this image shows print, explains. The print's
+    darkness is taken from the box's own printed frame when it has one (light falls off
+    across a photo); its blur from the page's print model."""
+    expected = model.expected(bt)
+    frame = expected > 0.3 * model.gain
+    if int(frame.sum()) >= 64:
+        e, d = expected[frame], darkness[frame]
+        expected = expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
+    return darkness - expected
 
 
 def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> BoxInkParts:
@@ -198,7 +205,9 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[
     if area.ink_mm2 < t.mark_min_mm2:
         return area, classify(area, t, faint), faint
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
-    f = features(parts.bridged, bt.inner, t.min_component_mm2, darkness=darkness, hidden=masks.core | masks.halo)
+    f = features(
+        parts.bridged, bt.inner, t.min_component_mm2, darkness=darkness, hidden=masks.core | masks.halo, ring_shortcut=t
+    )
     # Area and fill are the ink as seen; the shape is read with strokes joined over print.
     f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
     return f, classify(f, t, faint), faint

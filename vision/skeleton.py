@@ -39,7 +39,8 @@ _CODE = np.array([[8, 4, 2], [16, 0, 1], [32, 64, 128]], dtype=np.float32)
 
 
 def _codes(img: np.ndarray) -> np.ndarray:
-    return cv2.filter2D(img, cv2.CV_32F, _CODE, borderType=cv2.BORDER_CONSTANT).astype(np.int32)
+    """The 8-neighbour code of every pixel of a 0/1 uint8 image."""
+    return cv2.filter2D(img, cv2.CV_16S, _CODE, borderType=cv2.BORDER_CONSTANT)
 
 
 def thin(mask: np.ndarray) -> np.ndarray:
@@ -96,54 +97,6 @@ def crossing_numbers(skel: np.ndarray) -> np.ndarray:
 _STEPS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
 
 
-def _step(
-    pixels: set[tuple[int, int]], seen: set[tuple[int, int]], cur: tuple[int, int], cn: np.ndarray | None = None
-) -> tuple[int, int] | None:
-    """The next pixel along a skeleton from `cur`, or None at an end. A fork next to the
-    path is always stepped onto (`cn`: crossing numbers). Thinning leaves staircases where
-    two unvisited neighbours touch each other: take the one the path goes on from (the
-    4-neighbour when both do), and leave its twin behind as seen."""
-    y, x = cur
-    nxt = [(y + dy, x + dx) for dy, dx in _STEPS if (y + dy, x + dx) in pixels and (y + dy, x + dx) not in seen]
-    if not nxt:
-        return None
-    if cn is not None:
-        fork = next((q for q in nxt if cn[q] >= 3), None)
-        if fork is not None:
-            seen.add(fork)
-            return fork
-
-    candidates = frozenset(nxt)  # (a list being sorted looks empty to the sort key)
-
-    def onward(q: tuple[int, int]) -> bool:
-        ahead = ((q[0] + dy, q[1] + dx) for dy, dx in _STEPS)
-        return any(r in pixels and r not in seen and r not in candidates and r != cur for r in ahead)
-
-    nxt.sort(key=lambda q: (not onward(q), abs(q[0] - y) + abs(q[1] - x)))
-    chosen = nxt[0]
-    seen.add(chosen)
-    seen.update(q for q in nxt[1:] if abs(q[0] - chosen[0]) <= 1 and abs(q[1] - chosen[1]) <= 1)
-    return chosen
-
-
-def _walk(
-    pixels: set[tuple[int, int]], cn: np.ndarray, start: tuple[int, int], limit: int
-) -> tuple[list[tuple[int, int]], bool]:
-    """Follow a skeleton from `start` until an end, a fork (crossing number ≥ 3) or `limit`
-    pixels; returns the path and whether it stopped at a fork."""
-    path = [start]
-    seen = {start}
-    while len(path) <= limit:
-        y, x = path[-1]
-        if len(path) > 1 and cn[y, x] >= 3:
-            return path, True
-        nxt = _step(pixels, seen, path[-1], cn)
-        if nxt is None:
-            return path, False
-        path.append(nxt)
-    return path, False
-
-
 @dataclass(frozen=True)
 class End:
     y: float
@@ -152,21 +105,21 @@ class End:
     dx: float
 
 
-def _end_direction(path: list[tuple[int, int]], reach: int) -> tuple[float, float]:
-    p = np.array(path[: reach + 1], dtype=np.float64)
-    d = p[0] - p[-1]
-    n = float(np.hypot(*d))
-    return (float(d[0] / n), float(d[1] / n)) if n > 0 else (0.0, 0.0)
-
-
-def ends(skel: np.ndarray, reach: int) -> list[End]:
-    cn = crossing_numbers(skel)
-    pixels = set(zip(*np.nonzero(skel), strict=True))
+def ends(brs: list[Branch], reach: int) -> list[End]:
+    """The free ends of a skeleton's branches, each with the direction pointing out of its
+    stroke (measured over `reach` px of the branch)."""
     out = []
-    for y, x in zip(*np.nonzero(cn == 1), strict=True):
-        path, _ = _walk(pixels, cn, (int(y), int(x)), reach)
-        dy, dx = _end_direction(path, reach)
-        out.append(End(float(y), float(x), dy, dx))
+    for b in brs:
+        if b.loop:
+            continue
+        for at, p in ((b.forks[0], b.points), (b.forks[1], b.points[::-1])):
+            if at:
+                continue
+            q = p[: reach + 1]
+            d = q[0] - q[-1]
+            n = float(np.hypot(*d))
+            dy, dx = (float(d[0] / n), float(d[1] / n)) if n > 0 else (0.0, 0.0)
+            out.append(End(float(q[0][0]), float(q[0][1]), dy, dx))
     return out
 
 
@@ -179,14 +132,22 @@ def _gap(mask: np.ndarray, hidden: np.ndarray, a: tuple[float, float], b: tuple[
 
 
 def link_gaps(
-    mask: np.ndarray, skel: np.ndarray, hidden: np.ndarray, max_gap: float, max_hidden: float, reach: int, width: int
+    mask: np.ndarray,
+    skel: np.ndarray,
+    brs: list[Branch],
+    hidden: np.ndarray,
+    max_gap: float,
+    max_hidden: float,
+    reach: int,
+    width: int,
 ) -> tuple[np.ndarray, int]:
     """Join stroke pieces across short gaps (a ballpoint skip, a light hand): at most
     `max_gap` px of bare paper, or up to `max_hidden` px where print (`hidden`) may hide the
     ink. First two ends that face each other (each within 50° of the other's direction),
     then an end to the nearest stroke straight ahead of it (within 30°, over paper only).
-    Returns the mask with the links drawn and how many were drawn."""
-    es = ends(skel, reach)
+    Returns the mask with the links drawn and how many were drawn. `brs`: the skeleton's
+    branches (_graph)."""
+    es = ends(brs, reach)
     if not es:
         return mask, 0
     mask = mask.astype(bool)
@@ -266,19 +227,25 @@ def _path_length(p: np.ndarray) -> float:
     return float(np.hypot(d[:, 0], d[:, 1]).sum())
 
 
-def _order(pixels: set[tuple[int, int]]) -> tuple[list[tuple[int, int]], bool]:
-    """The pixels of one branch in path order, and whether they form a loop."""
-
-    def degree(q: tuple[int, int]) -> int:
-        return sum((q[0] + dy, q[1] + dx) in pixels for dy, dx in _STEPS)
-
-    tips = [q for q in pixels if degree(q) <= 1]
-    start = min(tips) if tips else min(pixels)
-    path = [start]
-    seen = {start}
-    while (nxt := _step(pixels, seen, path[-1])) is not None:
-        path.append(nxt)
-    return path, not tips
+def _order(comp: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The pixels (y, x) of one branch (a one-pixel-wide 8-connected curve, as a uint8
+    mask) in path order, and whether the curve is closed. OpenCV's border following walks
+    the curve to one tip and back; the walk between the two tips is the path."""
+    contours, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    c = max(contours, key=len).reshape(-1, 2)[:, ::-1]  # (y, x)
+    if len(c) <= 2:
+        return c.astype(np.float64), False
+    nbrs = cv2.filter2D(comp, cv2.CV_16S, np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.int16),
+                        borderType=cv2.BORDER_CONSTANT)
+    tip = nbrs[c[:, 0], c[:, 1]] <= 1
+    idx = np.flatnonzero(tip)
+    if idx.size == 0:
+        return c.astype(np.float64), True
+    c = np.roll(c, -int(idx[0]), axis=0)
+    tip = np.roll(tip, -int(idx[0]))
+    later = np.flatnonzero(tip[1:])
+    end = int(later[0]) + 1 if later.size else len(c) - 1
+    return c[: end + 1].astype(np.float64), False
 
 
 def _graph(skel: np.ndarray, merge_px: float) -> tuple[list[Branch], int]:
@@ -299,11 +266,15 @@ def _graph(skel: np.ndarray, merge_px: float) -> tuple[list[Branch], int]:
     # Which fork (if any) each pixel next to a fork zone touches.
     near = np.where(cv2.dilate(fork_zone.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool), clusters, 0)
     raw: list[Branch] = []
+    _, _, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
     for b in range(1, nb):
-        ys, xs = np.nonzero(blabels == b)
-        path, loop = _order(set(zip(ys.tolist(), xs.tolist(), strict=True)))
-        p = np.array(path, dtype=np.float64)
-        at = (int(near[path[0]]), int(near[path[-1]]))
+        x0, y0, w, h = stats[b, :4]
+        comp = np.pad((blabels[y0 : y0 + h, x0 : x0 + w] == b).astype(np.uint8), 1)
+        p, loop = _order(comp)
+        p += np.array([y0 - 1, x0 - 1], dtype=np.float64)
+        ys, xs = np.nonzero(comp)
+        ys, xs = ys + y0 - 1, xs + x0 - 1
+        at = (int(near[int(p[0][0]), int(p[0][1])]), int(near[int(p[-1][0]), int(p[-1][1])]))
         length = _path_length(p) + (1.0 if at[0] else 0.0) + (1.0 if at[1] else 0.0)
         raw.append(Branch(p, length, at, loop and not any(at), np.column_stack([ys, xs])))
     # Contract short branches between forks (union-find over fork labels).
@@ -333,17 +304,18 @@ def _graph(skel: np.ndarray, merge_px: float) -> tuple[list[Branch], int]:
 def branches(skel: np.ndarray, merge_px: float = 8.0) -> tuple[list[Branch], int]:
     """The skeleton as branches between forks (see _graph); a 'fork' left with two branches
     is a stroke passing through, and its two branches are one."""
-    return _merge_passing(*_graph(skel, merge_px))
+    return merge_passing(*_graph(skel, merge_px))
 
 
-def prune(skel: np.ndarray, max_len: float, merge_px: float = 8.0) -> np.ndarray:
-    """Remove spurs (thick strokes, pen blots and a pen's turn grow them): a branch from a
-    free end to a fork, at most `max_len` px long, where at least two other branches of the
-    fork are twice as long. The short arm of a × is never a spur: its fork has no two arms
-    twice its length... unless it is very short, which is what a spur is."""
+
+def prune(skel: np.ndarray, max_len: float, merge_px: float = 8.0) -> tuple[np.ndarray, list[Branch], int]:
+    """Remove spurs (thick strokes, pen blots and a pen's turn grow them): the shortest
+    branch from a free end to a fork, when it is at most `max_len` px long and at least two
+    other branches of the fork are longer. (The arms of a real × are all longer than any
+    spur allowed here.) Returns the skeleton and its graph (_graph)."""
     skel = skel.copy()
     for _ in range(3):
-        brs, _ = _graph(skel, merge_px)
+        brs, nforks = _graph(skel, merge_px)
         at_fork: dict[int, list[Branch]] = {}
         for b in brs:
             for f in {b.forks[0], b.forks[1]} - {0}:
@@ -354,15 +326,16 @@ def prune(skel: np.ndarray, max_len: float, merge_px: float = 8.0) -> np.ndarray
             if not spurs:
                 continue
             spur = min(spurs, key=lambda b: b.length)
-            if sum(1 for b in group if b is not spur and b.length >= 2 * spur.length) >= 2:
+            if sum(1 for b in group if b is not spur and b.length > spur.length) >= 2:
                 skel[spur.pixels[:, 0], spur.pixels[:, 1]] = False
                 removed = True
         if not removed:
-            break
-    return skel
+            return skel, brs, nforks
+    brs, nforks = _graph(skel, merge_px)
+    return skel, brs, nforks
 
 
-def _merge_passing(brs: list[Branch], nforks: int) -> tuple[list[Branch], int]:
+def merge_passing(brs: list[Branch], nforks: int) -> tuple[list[Branch], int]:
     """A 'fork' with only two branches left is a stroke passing through: join them."""
     while True:
         degree = np.zeros(nforks + 1, dtype=int)

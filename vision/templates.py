@@ -12,6 +12,7 @@ computed here once per election, not once per ballot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -58,6 +59,11 @@ class BoxTemplate:
     @property
     def shape(self) -> tuple[int, int]:
         return self.ink.shape  # type: ignore[return-value]
+
+    @cached_property
+    def ink_half(self) -> np.ndarray:
+        """The printed ink at half resolution (vision.ink.best_shift aligns there)."""
+        return cv2.resize(self.ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
 
     def print_masks(self, core_mm: float, halo_mm: float) -> PrintMasks:
         """Printed ink grown by `core_mm` (hidden) and then by `halo_mm` (blurred edge).
