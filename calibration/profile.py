@@ -22,25 +22,45 @@ class _Model(BaseModel):
 class MarkThresholds(_Model):
     strong_darkness: float = Field(0.16, gt=0, lt=1, description="a stroke reaches this darkness (0 paper, 1 black)")
     weak_darkness: float = Field(0.10, gt=0, lt=1, description="and extends over connected pixels above this")
+    halo_darkness: float = Field(0.35, gt=0, lt=1, description="next to print, only ink darker than this counts")
+    print_core_mm: float = Field(0.25, ge=0, description="printed ink grown by this hides voter ink (registration)")
+    print_halo_mm: float = Field(0.35, ge=0, description="and by this more is its blurred edge (halo_darkness)")
     faint_darkness: float = Field(0.09, gt=0, lt=1, description="connected ink above this, in an 'empty' box…")
+    faint_smooth_mm: float = Field(0.0, ge=0, description="…after smoothing over this (sensor noise averages out)…")
     faint_min_component_mm2: float = Field(1.0, ge=0, description="…in pieces at least this large…")
     faint_max_mm2: float = Field(2.0, ge=0, description="…over this much in all: not empty, a light mark: review")
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
-    mark_min_mm2: float = Field(3.0, ge=0, description="at least this much ink to be any mark; between: review")
+    mark_min_mm2: float = Field(2.0, ge=0, description="at least this much ink to be any mark; between: review")
     filled_min_fill: float = Field(0.55, gt=0, le=1, description="share of the box inked: filled")
-    filled_min_solidity: float = Field(0.85, gt=0, le=1, description="ink / its convex hull for a solid fill")
+    filled_min_solidity: float = Field(0.85, gt=0, le=1, description="ink / its convex hull for a solid fill…")
+    solid_min_fill: float = Field(0.45, gt=0, le=1, description="…covering at least this share of the box")
     scribble_min_fill: float = Field(0.30, gt=0, le=1, description="dense ink short of filled: review")
     min_extent_mm: float = Field(3.0, ge=0, description="a mark smaller than this across: review")
-    circle_min_hole: float = Field(0.12, gt=0, lt=1, description="enclosed paper / ink bbox for a ring")
-    circle_min_hole_mm2: float = Field(1.0, ge=0, description="or this much enclosed paper inside a closed loop")
-    circle_min_coverage: float = Field(0.85, gt=0, le=1, description="directions around the centre with ink")
-    open_circle_min_coverage: float = Field(0.80, gt=0, le=1, description="coverage for a ring with a gap")
-    open_circle_sure_coverage: float = Field(0.9, gt=0, le=1, description="an open ring this complete needs no review")
+    circle_min_hole_mm2: float = Field(1.0, ge=0, description="enclosed paper (gaps ≤ 1 mm closed) for a ring")
+    ring_min_hole_share: float = Field(0.8, gt=0, le=1, description="…most of all enclosed paper (no stroke across)…")
+    ring_min_hole_convex: float = Field(0.8, gt=0, le=1, description="…convex (no stroke poking in)…")
+    ring_max_inside_mm2: float = Field(0.3, ge=0, description="…and no ink inside it (a dot in a ○)")
+    ring_max_stroke_mm: float = Field(3.0, gt=0, description="a ring line wider than any pen's: a scribble")
+    ring_textured_stroke_mm: float = Field(1.5, gt=0, description="a ring line wider than this…")
+    ring_max_texture_mm2: float = Field(0.1, ge=0, description="…with more paper specks in it is a scribble")
+    ring_min_on_curve: float = Field(0.9, gt=0, le=1, description="ring in pieces: share of skeleton on the ellipse")
+    ring_min_inked: float = Field(0.35, gt=0, le=1, description="…share of the ellipse with ink on it…")
+    ring_max_paper: float = Field(0.22, ge=0, le=1, description="…share of the ellipse over bare paper…")
+    ring_max_gap: float = Field(0.22, ge=0, le=1, description="…its longest bare-paper run…")
+    ring_pieces_min_hidden: float = Field(0.05, ge=0, le=1, description="…share hidden by print (why in pieces)…")
+    ring_pieces_min_axis_mm: float = Field(3.5, ge=0, description="…shortest semi-axis (it reaches the frame)…")
+    ring_pieces_min_aspect: float = Field(0.6, gt=0, le=1, description="…and short / long axis")
+    ring_min_smooth_deg: float = Field(125.0, gt=0, le=180, description="a ring has no sharp corner (180 = straight)")
+    open_ring_min_turn_deg: float = Field(230.0, gt=0, description="an open ring's stroke turns this far…")
+    open_ring_min_smooth_deg: float = Field(90.0, gt=0, le=180, description="…with no corner sharper than this")
+    cross_min_arm_mm: float = Field(1.5, ge=0, description="the shortest of a ×'s four arms")
+    cross_min_straight_deg: float = Field(140.0, gt=0, le=180, description="each × stroke, arm to arm")
     cross_min_centre: float = Field(0.06, ge=0, le=1, description="ink in the middle ninth for a ×")
-    tick_max_centre: float = Field(0.05, ge=0, le=1, description="a √ or open ring leaves the middle empty")
-    tick_max_turn_deg: float = Field(110.0, gt=0, lt=180, description="sharpest turn of a √")
+    cross_max_texture_mm2: float = Field(0.1, ge=0, description="paper specks enclosed in a ×'s strokes: at most")
+    tick_max_turn_deg: float = Field(120.0, gt=0, lt=180, description="sharpest turn of a √")
     tick_min_turn_y: float = Field(0.6, ge=0, le=1, description="a √ turns in the bottom part of its ink")
+    tick_max_total_turn_deg: float = Field(200.0, gt=0, description="a √ is no curl")
 
 
 class WriteInThresholds(_Model):
@@ -49,11 +69,22 @@ class WriteInThresholds(_Model):
 
 
 class QualityThresholds(_Model):
-    blur_min_sharpness: float = Field(0.02, ge=0, description="mean gradient of printed edges below this: blurred")
+    blur_max_mm: float = Field(0.3, gt=0, description="print blurred more than this (Gaussian σ, mm): blurred")
     too_dark_white: float = Field(90.0, description="paper white level below this (0–255): too dark")
-    too_light_black: float = Field(150.0, description="printed black above this: too light / washed out")
+    too_light_black: float = Field(150.0, description="solid print lighter than this (0–255 of paper): washed out")
     outside_min_mm2: float = Field(4.0, ge=0, description="voter ink outside boxes above this: flag")
     blank_max_ink_share: float = Field(0.002, ge=0, description="a page with less dark share is blank")
+
+
+class IdentityThresholds(_Model):
+    """Identifying a ballot by matching its QR code against the election's own codes, when
+    it cannot be decoded (vision.identify)."""
+
+    qr_match_max_misfit: float = Field(
+        3.8, gt=0, description="best code's rms difference over the fiducial's fit residual: at most this"
+    )
+    qr_match_min_margin: float = Field(1.8, gt=1, description="second best code's rms over the best's: at least this")
+    min_noise: float = Field(2.0, gt=0, description="floor of the fiducial residual (grey levels)")
 
 
 class Profile(_Model):
@@ -62,6 +93,7 @@ class Profile(_Model):
     marks: MarkThresholds = MarkThresholds()
     write_ins: WriteInThresholds = WriteInThresholds()
     quality: QualityThresholds = QualityThresholds()
+    identity: IdentityThresholds = IdentityThresholds()
 
 
 def load_profile(name_or_path: str | Path = "scanner") -> Profile:

@@ -42,7 +42,7 @@ class Placed:
 
 def place(image: np.ndarray, templates: ElectionTemplates) -> Placed | None:
     gray = to_gray(image)
-    located = locate(gray)
+    located = locate(gray, list(templates.styles.values()))
     if located.identity is None:
         return None
     template = templates.by_hash(located.identity.layout_hash)

@@ -45,29 +45,48 @@ def _detector(thorough: bool) -> cv2.aruco.ArucoDetector:
 
 # (longest side px, thorough): a fast pass that suits scans, then a thorough one.
 _PASSES = ((1200, False), (1600, True))
+CORNER_SHARE = (0.3, 0.25)  # a scan's fiducials lie in its corners: this share of width, height
+
+
+def _reduced(gray: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """The image reduced by a whole factor (OpenCV's fast path for area averaging) so that
+    its longest side is at most about `side`."""
+    k = max(1, int(np.ceil(max(gray.shape) / side)))
+    small = gray if k == 1 else cv2.resize(gray, None, fx=1.0 / k, fy=1.0 / k, interpolation=cv2.INTER_AREA)
+    return small, 1.0 / k
+
+
+def _found(gray: np.ndarray, small: np.ndarray, scale: float, offset: tuple[int, int], thorough: bool,
+           valid_ids: frozenset[int], best: dict[int, Marker]) -> None:
+    corners, ids, _ = _detector(thorough).detectMarkers(small)
+    for quad, mid in zip(corners, [] if ids is None else ids.ravel(), strict=True):
+        if int(mid) not in valid_ids or int(mid) in best:
+            continue
+        pts = (quad.reshape(4, 2).astype(np.float32) + np.array(offset, np.float32)) / scale
+        if scale < 1.0:
+            win = max(2, int(round(1.5 / scale)))
+            criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 30, 0.01)
+            pts = cv2.cornerSubPix(gray, pts.reshape(-1, 1, 2), (win, win), (-1, -1), criteria).reshape(4, 2)
+        best[int(mid)] = Marker(int(mid), pts)
 
 
 def detect_markers(gray: np.ndarray, valid_ids: frozenset[int] = frozenset({0, 1, 2, 3})) -> list[Marker]:
     """Markers found in a grey image, one per id (the largest when an id repeats).
 
     Detection runs on a reduced copy; the corners are then refined on the full image, so
-    the registration keeps the full resolution's precision. The thorough pass runs only
-    when the fast one misses a corner.
+    the registration keeps the full resolution's precision. First only the image's four
+    corners are searched (where a scan has its fiducials: a fifth of the pixels), then the
+    whole image, then the whole image with many thresholds (uneven camera light).
     """
     best: dict[int, Marker] = {}
+    small, scale = _reduced(gray, _PASSES[0][0])
+    h, w = small.shape[:2]
+    cw, ch = int(w * CORNER_SHARE[0]), int(h * CORNER_SHARE[1])
+    for x0, y0 in ((0, 0), (w - cw, 0), (0, h - ch), (w - cw, h - ch)):
+        _found(gray, small[y0 : y0 + ch, x0 : x0 + cw], scale, (x0, y0), False, valid_ids, best)
     for side, thorough in _PASSES:
-        scale = min(1.0, side / max(gray.shape))
-        small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        corners, ids, _ = _detector(thorough).detectMarkers(small)
-        for quad, mid in zip(corners, [] if ids is None else ids.ravel(), strict=True):
-            if int(mid) not in valid_ids or int(mid) in best:
-                continue
-            pts = quad.reshape(4, 2).astype(np.float32) / scale
-            if scale < 1.0:
-                win = max(2, int(round(1.5 / scale)))
-                criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 30, 0.01)
-                pts = cv2.cornerSubPix(gray, pts.reshape(-1, 1, 2), (win, win), (-1, -1), criteria).reshape(4, 2)
-            best[int(mid)] = Marker(int(mid), pts)
         if len(best) == len(valid_ids):
             break
+        small, scale = _reduced(gray, side)
+        _found(gray, small, scale, (0, 0), thorough, valid_ids, best)
     return [best[k] for k in sorted(best)]

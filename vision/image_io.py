@@ -55,6 +55,16 @@ def _to_array(frame: Image.Image) -> np.ndarray:
     return rgb[:, :, ::-1].copy()  # BGR, as OpenCV expects
 
 
+def _complete(data: bytes, fmt: str | None) -> bool:
+    """Does a single-image PNG or JPEG file end where its format says it ends? (A scanner
+    file cut short in transfer must not be decoded into a partly grey page.)"""
+    if fmt == "PNG":
+        return data[-12:-4] == b"\x00\x00\x00\x00IEND"
+    if fmt == "JPEG":
+        return data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+    return False
+
+
 def load_pages(data: bytes) -> list[np.ndarray]:
     """Every page of the file as a grey (H×W) or BGR (H×W×3) uint8 array."""
     if not data:
@@ -70,6 +80,11 @@ def load_pages(data: bytes) -> list[np.ndarray]:
                 raise ImageInputError(
                     f"图像尺寸过大（{w}×{h}），拒绝解码", f"the image claims {w}×{h} pixels: refused (too large)"
                 )
+            if _complete(data, img.format) and img.mode in ("L", "RGB", "RGBA", "P"):
+                # The common scanner files: OpenCV decodes them faster than PIL, to the same pixels.
+                arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_ANYCOLOR)
+                if arr is not None and arr.shape[:2] == (h, w):
+                    return [arr]
             pages = []
             for frame in ImageSequence.Iterator(img):
                 if len(pages) >= MAX_PAGES:

@@ -12,16 +12,20 @@ Order of work, cheapest first:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from calibration.profile import IdentityThresholds
 from station.ballot_layout import FIDUCIAL, QR
 from station.layout import PageLayout, QrIdentity
 from vision.fiducials import Marker, detect_markers
-from vision.qr import QrRead, read_qr, read_qr_rectified
+from vision.identify import match_known_qr
+from vision.qr import QrRead, read_qr, read_qr_grid, read_qr_rectified
 from vision.register import Registration, register_page
+from vision.templates import StyleTemplate
 
 # The QR's place relative to the top-right marker's own top-left corner, in mm (see
 # station.ballot_layout: the QR sits 4 mm left of that marker, top-aligned).
@@ -34,6 +38,7 @@ class Located:
     qr: QrRead
     markers: list[Marker]
     outline: np.ndarray | None  # 4×2 sheet corners in px, looked for only below two markers
+    matched: bool = False  # identity from matching the election's own QR codes (vision.identify)
 
     @property
     def identity(self) -> QrIdentity | None:
@@ -49,7 +54,12 @@ def _qr_crop_from_marker(tr: Marker) -> np.ndarray:
     return cv2.perspectiveTransform(quad.reshape(-1, 1, 2), h).reshape(-1, 2)
 
 
-def locate(gray: np.ndarray) -> Located:
+def locate(
+    gray: np.ndarray, styles: Sequence[StyleTemplate] = (), identity: IdentityThresholds | None = None
+) -> Located:
+    """`styles`: the ballot styles of the election. When the QR cannot be decoded as seen,
+    its modules are sampled where each style's layout puts them; when that fails too, the
+    styles' own QR codes are matched against the image (vision.identify)."""
     markers = detect_markers(gray)
     tr = next((m for m in markers if m.marker_id == 1), None)
     crop = _qr_crop_from_marker(tr) if tr is not None else None
@@ -58,8 +68,33 @@ def locate(gray: np.ndarray) -> Located:
         rectified = read_qr_rectified(gray, crop)
         if rectified.text is not None:
             qr = rectified
+    if qr.identity is None and len(markers) >= 2:
+        for page in _distinct([st.layout.pages[0] for st in styles]):
+            reg = register_page(markers, page)
+            if reg is None:
+                continue
+            gridded = read_qr_grid(gray, reg.to_px(np.array(page.qr.rect.corners())))
+            if gridded.text is not None:
+                qr = gridded
+                break
+    if qr.text is None and styles:
+        match = match_known_qr(gray, markers, list(styles), identity or IdentityThresholds())
+        if match is not None:
+            return Located(QrRead(match.identity, None, match.polygon), markers, None, matched=True)
     outline = page_outline(gray) if len(markers) < 2 else None
     return Located(qr, markers, outline)
+
+
+def _distinct(pages: Sequence[PageLayout]) -> list[PageLayout]:
+    """One page per geometry (fiducials and QR where they are): styles of one paper size share it."""
+    seen: set[str] = set()
+    out = []
+    for p in pages:
+        key = repr((p.fiducials, p.qr.rect))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def page_outline(gray: np.ndarray) -> np.ndarray | None:

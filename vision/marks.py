@@ -4,27 +4,59 @@ Telling ○ from × is the core of an election count, so the classifier is built
 rather than risk a misread: each class needs its own evidence AND no evidence for a rival
 class; everything else is `unclear` and goes to scrutineers with its crop.
 
-Evidence, all measured on the ink mask in canonical page space (8 px/mm):
-- ink area (mm²) against the calibrated empty / mark thresholds;
-- fill: the share of the box interior that is inked;
-- a hole: the ink (after closing gaps up to ~1.5 mm) encloses paper → a ring;
-- angular coverage: the share of directions around the ink's centre that meet ink;
-- the skeleton: endpoints, junctions, and for a two-ended stroke the sharpest turn;
-- the centre: a × crosses near the middle of its bounding box; a √ leaves it empty.
+Evidence, all measured in canonical page space (8 px/mm) on the voter ink of the box and
+its margin (a neighbour's ink already removed, vision.reader):
+- ink area (mm²) against the calibrated empty / mark thresholds; fill: the share of the
+  box interior inked; solidity;
+- the skeleton as a graph (vision.skeleton), after joining pieces across short gaps (pen
+  skips, a light hand): free ends, forks, branches and which way they point;
+- a ring (○): paper enclosed by the ink (gaps up to ~1 mm closed), or an ellipse that the
+  ink follows all round, where it is not inked only under print (a large ○ drawn over the
+  printed frame) or over a short gap; in both cases with nothing inside it;
+- an open ring: one stroke turning through most of a full turn;
+- a cross (×): a fork with four long arms that pair into two straight strokes, and no
+  ring;
+- a tick (√): one stroke with one sharp corner in its lower part, two arms, no ring;
+- a blot that is solid ink but lighter in its middle is a ring blurred shut, not a fill.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.reading import MarkClass
+from vision.skeleton import fill_specks, link_gaps, merge_passing, prune, thin, turning
 from vision.templates import PX_PER_MM
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
+GAP_MM = 0.5  # ring closure: gaps up to twice this are closed when looking for enclosed paper
+LINK_MM = 1.6  # a stroke broken by a skip is joined across at most this much paper
+LINK_OVER_PRINT_MM = 5.0  # or across this much where print hides it (a ○ running along the frame)
+SPUR_MM = 1.2  # side branches shorter than this (or than the stroke is wide) are blots
+CROP_PAD_PX = 12  # around the ink: room to close gaps and to follow a ring beyond its visible arcs
+SPECK_HOLE_MM2 = 0.6  # paper enclosed in a stroke smaller than this is grain, not a ring's hole
+
+
+@dataclass(frozen=True)
+class Ring:
+    """How well the ink follows one ellipse around an empty middle."""
+
+    found: bool
+    inked: float  # share of the ellipse's outline with ink on it
+    hidden: float  # share under print (cannot be seen either way)
+    paper: float  # share over bare paper
+    longest_gap: float  # longest run of bare paper, as a share of the outline
+    on_curve: float  # share of the skeleton lying on the ellipse
+    inside_ink: float  # ink inside the ellipse shrunk to 60 %, mm²
+    axes_mm: tuple[float, float]  # semi-axes, short then long
+
+
+NO_RING = Ring(False, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, (0.0, 0.0))
 
 
 @dataclass(frozen=True)
@@ -32,264 +64,340 @@ class MarkFeatures:
     ink_mm2: float  # voter ink over the box and its margin
     inner_fill: float  # share of the box interior inked
     score: float  # ink inside the box over the box area (the reported score)
-    hole_ratio: float  # largest enclosed paper area / ink bounding-box area
-    hole_centred: bool
-    hole_mm2: float  # area of that enclosed paper
-    coverage: float  # share of 32 directions around the ink centre that meet ink
-    endpoints: int
-    junctions: int
-    turn_deg: float  # sharpest turn along a two-ended stroke (180 = straight)
-    turn_y: float  # where that turn is, from the top (0) to the bottom (1) of the ink
     solidity: float  # ink area / its convex hull area: 1 for a solid fill
-    centre_ink: float  # ink share in the middle ninth of the ink bounding box
     extent_mm: float  # larger side of the ink bounding box
     components: int
-
-
-def _guo_hall_luts() -> tuple[np.ndarray, np.ndarray]:
-    """Deletion tables of Guo & Hall's two-subiteration thinning (1989), indexed by the
-    8-neighbour code. Unlike Zhang–Suen it never erases a two-pixel-thick diagonal."""
-    luts = (np.zeros(256, dtype=bool), np.zeros(256, dtype=bool))
-    for code in range(256):
-        x = [(code >> i) & 1 for i in range(8)]  # x1..x8: E, NE, N, NW, W, SW, S, SE
-        x1, x2, x3, x4, x5, x6, x7, x8 = x
-        xs = [*x, x1]
-        crossing = sum(1 for i in range(4) if xs[2 * i] == 0 and (xs[2 * i + 1] or xs[2 * i + 2]))
-        n1 = sum(xs[2 * k] | xs[2 * k + 1] for k in range(4))
-        n2 = sum(xs[2 * k + 1] | xs[2 * k + 2] for k in range(4))
-        if crossing != 1 or not 2 <= min(n1, n2) <= 3:
-            continue
-        luts[0][code] = ((x2 | x3 | (1 - x8)) & x1) == 0
-        luts[1][code] = ((x6 | x7 | (1 - x4)) & x5) == 0
-    return luts
-
-
-_LUTS = _guo_hall_luts()
-# Weights of the neighbours E, NE, N, NW, W, SW, S, SE in a 3×3 window (row = y).
-_CODE = np.array([[8, 4, 2], [16, 0, 1], [32, 64, 128]], dtype=np.float32)
-
-
-def thin(mask: np.ndarray) -> np.ndarray:
-    """Thin a binary mask to a one-pixel, 8-connected skeleton."""
-    img = mask.astype(np.uint8)
-    while True:
-        changed = False
-        for lut in _LUTS:
-            code = cv2.filter2D(img.astype(np.float32), -1, _CODE, borderType=cv2.BORDER_CONSTANT).astype(np.int32)
-            delete = lut[code] & (img == 1)
-            if delete.any():
-                img[delete] = 0
-                changed = True
-        if not changed:
-            return img.astype(bool)
-
-
-def _crossing_luts() -> np.ndarray:
-    """Crossing number of every 8-neighbour code: the 0→1 steps going once around the ring.
-    An end has 1, a line 2 (a staircase corner too), a fork 3 or more. Counting neighbours
-    instead mistakes the staircase pixels that thinning leaves for ends and forks."""
-    ring = [1, 2, 4, 8, 16, 32, 64, 128]  # E, NE, N, NW, W, SW, S, SE: cyclic order
-    lut = np.zeros(256, dtype=np.int32)
-    for code in range(256):
-        bits = [1 if code & b else 0 for b in ring]
-        lut[code] = sum(1 for i in range(8) if bits[i] == 0 and bits[(i + 1) % 8] == 1)
-    return lut
-
-
-_CROSSING = _crossing_luts()
-
-
-def _crossing(skel: np.ndarray) -> np.ndarray:
-    """Crossing number per pixel (0 off the skeleton)."""
-    code = cv2.filter2D(skel.astype(np.float32), -1, _CODE, borderType=cv2.BORDER_CONSTANT).astype(np.int32)
-    return _CROSSING[code] * skel
-
-
-def _forks(skel: np.ndarray) -> np.ndarray:
-    """Fork pixels: crossing number ≥ 3, or part of a 2×2 block — thinning leaves a crossing
-    of two strokes as a 2×2 block whose pixels each have crossing number 2."""
-    sk = skel.astype(np.uint8)
-    block = np.zeros_like(sk)
-    quad = sk[:-1, :-1] & sk[1:, :-1] & sk[:-1, 1:] & sk[1:, 1:]
-    for dy in (0, 1):
-        for dx in (0, 1):
-            block[dy : dy + quad.shape[0], dx : dx + quad.shape[1]] |= quad
-    return (_crossing(skel) >= 3) | block.astype(bool)
-
-
-_STEPS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-
-
-def _walk(
-    pixels: set[tuple[int, int]], forks: np.ndarray, start: tuple[int, int], limit: int
-) -> tuple[list[tuple[int, int]], bool]:
-    """Follow a skeleton from `start` until an end, a fork (see _forks) or `limit` pixels;
-    returns the path and whether it stopped at a fork."""
-    path = [start]
-    seen = {start}
-    while len(path) <= limit:
-        y, x = path[-1]
-        if len(path) > 1 and forks[y, x]:
-            return path, True
-        nxt = [(y + dy, x + dx) for dy, dx in _STEPS if (y + dy, x + dx) in pixels and (y + dy, x + dx) not in seen]
-        if not nxt:
-            return path, False
-        # Prefer the 4-neighbour of a staircase step, and leave its diagonal twin behind.
-        nxt.sort(key=lambda q: abs(q[0] - y) + abs(q[1] - x))
-        seen.update(nxt)
-        path.append(nxt[0])
-    return path, False
-
-
-def _prune(skel: np.ndarray, max_len: int) -> np.ndarray:
-    """Remove short spurs (thick strokes and pen blots grow them) from their ends."""
-    skel = skel.copy()
-    cn = _crossing(skel)
-    forks = _forks(skel)
-    pixels = set(zip(*np.nonzero(skel), strict=True))
-    for y, x in zip(*np.nonzero(cn == 1), strict=True):
-        path, at_fork = _walk(pixels, forks, (int(y), int(x)), max_len)
-        if at_fork and len(path) <= max_len:
-            for q in path[:-1]:  # keep the fork pixel itself
-                skel[q] = False
-                pixels.discard(q)
-    return skel
-
-
-def _turn(skel: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """Sharpest turn (degrees, 180 = straight) along a skeleton with two ends, and where it
-    is (y, x in px)."""
-    cn = _crossing(skel)
-    ends = np.argwhere(cn == 1)
-    if len(ends) != 2:
-        return 180.0, (0.0, 0.0)
-    pixels = set(zip(*np.nonzero(skel), strict=True))
-    path, _ = _walk(pixels, _forks(skel), (int(ends[0][0]), int(ends[0][1])), len(pixels))
-    pts = np.array(path, dtype=np.float64)
-    k = max(int(1.5 * PX_PER_MM), 3)
-    if len(pts) <= 2 * k:
-        return 180.0, (0.0, 0.0)
-    a = pts[: -2 * k] - pts[k:-k]
-    b = pts[2 * k :] - pts[k:-k]
-    cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)
-    ang = np.degrees(np.arccos(np.clip(cos, -1, 1)))
-    i = int(np.argmin(ang))
-    return float(ang[i]), (float(pts[k + i][0]), float(pts[k + i][1]))
+    stroke_mm: float  # mean stroke width: ink area / skeleton length
+    skeleton_mm: float
+    links: int  # gaps joined
+    ends: int  # free ends of the skeleton
+    forks: int
+    loops: int  # closed skeleton cycles
+    hole: Hole  # the largest paper area enclosed by the ink (gaps ≤ 2·GAP_MM closed)
+    texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
+    enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
+    loop_width_cv: float  # along the skeleton's loop: variation of the ink's width (a pen's ○: even)
+    ring: Ring
+    turn_total: float  # one stroke (two ends, no fork): total turning, degrees
+    turn_sharp: float  # its sharpest corner (180 = straight)
+    turn_at_y: float  # where that corner is, from the top (0) to the bottom (1) of the ink
+    smooth_deg: float  # the sharpest corner along any branch of 3 mm or more (180 = straight)
+    arms: tuple[float, ...]  # cross: lengths (mm) of the arms of the main fork, longest first
+    arms_straight: float  # cross: worst straightness of the two paired arm lines (180 = straight)
+    centre_ink: float  # ink share in the middle ninth of the ink bounding box
+    lighter_middle: bool  # a blot whose middle is clearly lighter than its body
 
 
 def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatures:
     """Features of ink too slight to have a shape worth measuring."""
     return MarkFeatures(
-        ink_mm2=ink_mm2,
-        inner_fill=inner_fill,
-        score=inner_fill,
-        hole_ratio=0.0,
-        hole_centred=False,
-        hole_mm2=0.0,
-        coverage=0.0,
-        endpoints=0,
-        junctions=0,
-        turn_deg=180.0,
-        turn_y=0.0,
-        solidity=0.0,
-        centre_ink=0.0,
-        extent_mm=0.0,
-        components=components,
+        ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, solidity=0.0, extent_mm=0.0,
+        components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
+        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, centre_ink=0.0,
+        lighter_middle=False,
     )
 
 
-def _largest_hole(mask: np.ndarray, bbox: tuple[int, int, int, int]) -> tuple[float, bool]:
-    """Largest region of paper the ink encloses: its area over the ink's bounding box, and
-    whether it sits in the middle of the ink."""
+@dataclass(frozen=True)
+class Hole:
+    """The largest paper area the ink encloses."""
+
+    mm2: float
+    share: float  # of all enclosed paper: one hole, not a ring cut by a stroke across it
+    centred: bool  # in the middle of the ink
+    convex: float  # area / convex hull area: a stroke poking into a ring makes it concave
+    islands_mm2: float  # ink inside it, not touching the ring (a dot in a ○)
+    count: int  # enclosed areas of at least 1 mm²
+
+
+NO_HOLE = Hole(0.0, 0.0, False, 0.0, 0.0, 0)
+
+
+def _enclosed_paper(mask: np.ndarray) -> np.ndarray:
+    """Paper the mask encloses (not reachable from outside), as 0/1."""
+    flood = np.pad(mask.astype(np.uint8), 1)
+    cv2.floodFill(flood, None, (0, 0), 1)
+    return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+
+
+def _count_enclosed(mask: np.ndarray) -> int:
+    holes = _enclosed_paper(mask)
+    return cv2.connectedComponents(holes, connectivity=4)[0] - 1 if holes.any() else 0
+
+
+def _hole(mask: np.ndarray, ink: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
+    holes = _enclosed_paper(mask)
+    hn, labels, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    if hn <= 1:
+        return NO_HOLE
+    areas = hs[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    j = int(np.argmax(areas))
+    cx, cy = hc[1 + j]
     bx0, by0, bx1, by1 = bbox
     bw, bh = bx1 - bx0, by1 - by0
-    flood = np.pad(mask, 1).copy()
-    cv2.floodFill(flood, None, (0, 0), 1)
-    holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
-    hn, _, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
-    if hn <= 1:
-        return 0.0, False
-    j = 1 + int(np.argmax(hs[1:, cv2.CC_STAT_AREA]))
-    cx, cy = hc[j]
-    centred = abs(cx - (bx0 + bx1) / 2) < 0.25 * bw and abs(cy - (by0 + by1) / 2) < 0.25 * bh
-    return float(hs[j, cv2.CC_STAT_AREA]) / float(bw * bh), bool(centred)
+    centred = abs(cx - (bx0 + bx1) / 2) < 0.2 * bw and abs(cy - (by0 + by1) / 2) < 0.2 * bh
+    region = (labels == 1 + j).astype(np.uint8)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = np.zeros_like(region)
+    cv2.drawContours(filled, contours, -1, 1, -1)
+    hull = cv2.convexHull(np.vstack(contours))
+    convex = float(areas[j] / max(cv2.contourArea(hull), 1.0))
+    islands = float((filled.astype(bool) & ink).sum()) / PX2_PER_MM2
+    count = int((areas >= PX2_PER_MM2).sum())
+    return Hole(float(areas[j] / PX2_PER_MM2), float(areas[j] / areas.sum()), bool(centred), min(convex, 1.0),
+                islands, count)
+
+
+def _holes(mask: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
+    """The largest paper area enclosed by the ink: as drawn (a thick marker ○ keeps a
+    small hole), and after closing gaps of up to 2·GAP_MM by growing the ink by GAP_MM (the
+    hole shrinks by as much); the larger wins."""
+    r = int(round(GAP_MM * PX_PER_MM))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    grown = cv2.dilate(mask.astype(np.uint8), k).astype(bool)
+    a, b = _hole(mask, mask, bbox), _hole(grown, mask, bbox)
+    best = a if a.mm2 >= b.mm2 else b
+    return replace(best, count=max(a.count, b.count))
+
+
+def _ring(skel: np.ndarray, mask: np.ndarray, hidden: np.ndarray, stroke_px: float) -> Ring:
+    """Fit an ellipse to the skeleton and walk its outline: ink, print, or bare paper?"""
+    ys, xs = np.nonzero(skel)
+    if len(ys) < 12:
+        return NO_RING
+    pts = np.column_stack([xs, ys]).astype(np.float32)
+    try:
+        (cx, cy), (d1, d2), ang = cv2.fitEllipseDirect(pts)
+    except cv2.error:
+        return NO_RING
+    if not (np.isfinite(cx) and np.isfinite(cy) and np.isfinite(d1) and np.isfinite(d2)) or min(d1, d2) <= 2:
+        return NO_RING
+    a, b = d1 / 2, d2 / 2  # along the ellipse's own x and y
+    t = math.radians(ang)
+    c, s = math.cos(t), math.sin(t)
+    # Skeleton on the curve: normalised radius within tolerance.
+    u = (xs - cx) * c + (ys - cy) * s
+    v = -(xs - cx) * s + (ys - cy) * c
+    rn = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    mean_r = math.sqrt(a * b)
+    tol = max(0.6 * PX_PER_MM, 0.18 * mean_r, stroke_px / 2 + 2)
+    on_curve = float(np.mean(np.abs(rn - 1.0) * mean_r <= tol))
+    # Walk the outline.
+    n = 90
+    th = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    px = cx + a * np.cos(th) * c - b * np.sin(th) * s
+    py = cy + a * np.cos(th) * s + b * np.sin(th) * c
+    h, w = mask.shape
+    inside = (px >= 0) & (py >= 0) & (px < w) & (py < h)
+    dist_to_ink = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3)
+    ix, iy = np.clip(px.astype(int), 0, w - 1), np.clip(py.astype(int), 0, h - 1)
+    near = stroke_px / 2 + 0.5 * PX_PER_MM
+    inked = inside & (dist_to_ink[iy, ix] <= near)
+    under = inside & ~inked & hidden[iy, ix]
+    paper = ~inked & ~under
+    longest = 0
+    run = 0
+    for p in np.concatenate([paper, paper]):  # wrap around
+        run = run + 1 if p else 0
+        longest = max(longest, run)
+    longest = min(longest, n)
+    # Ink inside: the ellipse shrunk to 60 % (and clear of a thick stroke) must hold none.
+    core = np.zeros_like(mask, dtype=np.uint8)
+    inset = stroke_px / 2 + 2
+    i1, i2 = min(0.6 * d1, d1 - 2 * inset), min(0.6 * d2, d2 - 2 * inset)
+    if i1 > 0 and i2 > 0:
+        cv2.ellipse(core, ((float(cx), float(cy)), (float(i1), float(i2)), float(ang)), 1, -1)
+    inside_ink = float((core.astype(bool) & mask).sum()) / PX2_PER_MM2
+    short, long_ = sorted((a / PX_PER_MM, b / PX_PER_MM))
+    return Ring(
+        found=True,
+        inked=float(inked.mean()),
+        hidden=float(under.mean()),
+        paper=float(paper.mean()),
+        longest_gap=longest / n,
+        on_curve=on_curve,
+        inside_ink=inside_ink,
+        axes_mm=(short, long_),
+    )
+
+
+def _arms(brs, main_fork: int) -> tuple[tuple[float, ...], float]:
+    """Arms of the main fork (length mm, longest first) and how straight the best pairing
+    of four arms into two lines is (the smaller of the two angles, 180 = straight)."""
+    arms = []
+    for br in brs:
+        for end_i, f in ((0, br.forks[0]), (1, br.forks[1])):
+            if f != main_fork:
+                continue
+            p = br.points if end_i == 0 else br.points[::-1]
+            k = min(len(p) - 1, int(2.0 * PX_PER_MM))
+            d = p[k] - p[0]
+            arms.append((br.length / PX_PER_MM, d / (np.hypot(*d) + 1e-9)))
+    arms.sort(key=lambda a: -a[0])
+    lengths = tuple(round(a[0], 2) for a in arms)
+    if len(arms) < 4:
+        return lengths, 0.0
+    four = [a[1] for a in arms[:4]]
+    best = 0.0
+    for i, j, k, m in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
+        a1 = math.degrees(math.acos(float(np.clip(-np.dot(four[i], four[j]), -1, 1))))
+        a2 = math.degrees(math.acos(float(np.clip(-np.dot(four[k], four[m]), -1, 1))))
+        best = max(best, 180 - max(a1, a2))
+    return lengths, best
+
+
+def _lighter_middle(darkness: np.ndarray, clean: np.ndarray) -> bool:
+    """A blot whose middle is clearly lighter than its body: a ○ whose hole blur filled in."""
+    dist = cv2.distanceTransform(clean.astype(np.uint8), cv2.DIST_L2, 3)
+    if dist.max() < 3:
+        return False
+    middle = dist >= 0.7 * dist.max()
+    body = (dist > 0) & (dist < 0.5 * dist.max())
+    if middle.sum() < 4 or body.sum() < 4:
+        return False
+    return float(np.median(darkness[middle])) < 0.75 * float(np.median(darkness[body]))
 
 
 def features(
-    mask: np.ndarray, inner: tuple[int, int, int, int], min_component_mm2: float, early_exit_mm2: float = 0.0
+    mask: np.ndarray,
+    inner: tuple[int, int, int, int],
+    min_component_mm2: float,
+    early_exit_mm2: float = 0.0,
+    darkness: np.ndarray | None = None,
+    hidden: np.ndarray | None = None,
+    ring_shortcut: MarkThresholds | None = None,
 ) -> MarkFeatures:
+    """`mask`: the box's voter ink (print gaps bridged); `hidden`: where print hides ink.
+    `ring_shortcut`: when given, a mark that already is a closed ○ by these thresholds
+    (a ring needs nothing from the skeleton, and a mark with a hole can be no × or √) is
+    returned without its skeleton."""
     x0, y0, x1, y1 = inner
     inner_area = float((x1 - x0) * (y1 - y0))
-    # Drop specks: dust, toner, scanner noise.
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.zeros(n, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_component_mm2 * PX2_PER_MM2
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_component_mm2 * PX2_PER_MM2  # dust, toner, noise
     clean = keep[labels]
     ink_px = int(clean.sum())
-    inner_ink = int(clean[y0:y1, x0:x1].sum())
     if ink_px == 0:
         return _shapeless(0.0, 0.0, 0)
+    inner_fill = int(clean[y0:y1, x0:x1].sum()) / inner_area
     ink_mm2 = ink_px / PX2_PER_MM2
-    inner_fill = inner_ink / inner_area
     if ink_mm2 < early_exit_mm2:
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
         return _shapeless(ink_mm2, inner_fill, int(keep.sum()))
+    hidden = np.zeros_like(clean) if hidden is None else hidden
+    # From here on, work on the ink's bounding box with a margin (the shape does not depend
+    # on where the box is): several times fewer pixels for every step below.
     ys, xs = np.nonzero(clean)
-    bx0, bx1, by0, by1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    pad = CROP_PAD_PX
+    oy, ox = max(int(ys.min()) - pad, 0), max(int(xs.min()) - pad, 0)
+    crop = (slice(oy, int(ys.max()) + 1 + pad), slice(ox, int(xs.max()) + 1 + pad))
+    clean, hidden = clean[crop], hidden[crop]
+    darkness = None if darkness is None else darkness[crop]
+    ys, xs = ys - oy, xs - ox
+    bx0, bx1, by0, by1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
     bw, bh = bx1 - bx0, by1 - by0
-
-    # Hole: close gaps of about 1.5 mm, then fill from the outside; paper left is enclosed.
-    k = int(1.5 * PX_PER_MM) | 1
-    closed = cv2.morphologyEx(
-        clean.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    )
-    # Enclosed paper, on the ink as it is (a thick marker ○ has a small hole that closing
-    # would fill) and after closing (a ○ drawn with a small gap): the larger wins.
-    hole_ratio, hole_centred = 0.0, False
-    for m in (clean.astype(np.uint8), closed):
-        r_, c_ = _largest_hole(m, (bx0, by0, bx1, by1))
-        if r_ > hole_ratio:
-            hole_ratio, hole_centred = r_, c_
-    hole_mm2 = hole_ratio * bw * bh / PX2_PER_MM2
-
-    # Angular coverage around the ink's bounding-box centre.
-    ccx, ccy = (bx0 + bx1) / 2, (by0 + by1) / 2
-    ang = np.arctan2(ys - ccy, xs - ccx)
-    r = np.hypot(ys - ccy, xs - ccx)
-    far = r > 0.25 * max(bw, bh) / 2
-    bins = np.unique(((ang[far] + np.pi) / (2 * np.pi) * 32).astype(int) % 32)
-    coverage = len(bins) / 32.0
-
-    # Centre ninth of the bounding box.
-    cx0, cx1 = bx0 + bw // 3, bx1 - bw // 3
-    cy0, cy1 = by0 + bh // 3, by1 - bh // 3
+    hull = cv2.convexHull(np.column_stack([xs, ys]).astype(np.int32))
+    solidity = min(ink_px / max(float(cv2.contourArea(hull)), 1.0), 1.0)
+    cx0, cx1, cy0, cy1 = bx0 + bw // 3, bx1 - bw // 3, by0 + bh // 3, by1 - bh // 3
     centre = clean[cy0:cy1, cx0:cx1]
     centre_ink = float(centre.mean()) if centre.size else 0.0
 
-    hull = cv2.convexHull(np.column_stack([xs, ys]).astype(np.int32))
-    solidity = ink_px / max(float(cv2.contourArea(hull)), 1.0)
+    solid = fill_specks(clean, int(SPECK_HOLE_MM2 * PX2_PER_MM2))
+    texture = float((solid & ~clean).sum()) / PX2_PER_MM2
+    enclosed = _count_enclosed(solid)
+    if ring_shortcut is not None:
+        hole = _holes(solid, (bx0, by0, bx1, by1))
+        contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+        perimeter = sum(cv2.arcLength(c, True) for c in contours)
+        stroke = 2.0 * ink_px / max(perimeter, 1.0) / PX_PER_MM  # a band: area = width × half its edge
+        quick = replace(
+            _shapeless(ink_mm2, inner_fill, int(keep.sum())),
+            solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
+            hole=hole, texture_mm2=texture, enclosed=enclosed, centre_ink=centre_ink,
+        )
+        if _ring_evidence(quick, ring_shortcut)[0]:
+            return quick
 
-    skel = _prune(thin(clean), max_len=int(1.2 * PX_PER_MM))
-    cn = _crossing(skel)
-    endpoints = int((cn == 1).sum())
-    jn, _ = cv2.connectedComponents(_forks(skel).astype(np.uint8), connectivity=8)
-    turn_deg, (ty, _tx) = _turn(skel) if endpoints == 2 else (180.0, (0.0, 0.0))
+    # Skeleton, with short gaps joined.
+    skel = thin(solid)
+    stroke_px = ink_px / max(float(skel.sum()), 1.0)
+    # Forks closer than this are one crossing; side branches shorter than this are spurs.
+    # Both grow with the stroke's width, up to what a marker makes.
+    merge = float(np.clip(2.0 * stroke_px, 8.0, 3.0 * PX_PER_MM))
+    spur = float(np.clip(0.6 * stroke_px, SPUR_MM * PX_PER_MM, 2.0 * PX_PER_MM))
+    skel, graph, nf = prune(skel, spur, merge)
+    reach = int(1.5 * PX_PER_MM)
+    linked, nlinks = link_gaps(
+        solid, skel, graph, hidden, LINK_MM * PX_PER_MM, LINK_OVER_PRINT_MM * PX_PER_MM, reach, int(round(stroke_px))
+    )
+    if nlinks:
+        skel, graph, nf = prune(thin(linked), spur, merge)
+    brs, nforks = merge_passing(graph, nf)
+    skel_len = sum(b.length for b in brs)
+    stroke_px = ink_px / max(skel_len, 1.0)
+    free_ends = sum((b.forks[0] == 0) + (b.forks[1] == 0) for b in brs if not b.loop)
+    loop_px = [b.pixels for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1])]
+    width_cv = 0.0
+    if loop_px:
+        half = cv2.distanceTransform(solid.astype(np.uint8), cv2.DIST_L2, 3)
+        pts = np.vstack(loop_px)
+        w = half[pts[:, 0], pts[:, 1]]
+        width_cv = float(w.std() / max(float(w.mean()), 1e-9))
+    loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
+
+    hole = _holes(linked, (bx0, by0, bx1, by1))
+
+    turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
+    turn_y = 0.0
+    if nforks == 0 and len(brs) == 1 and not brs[0].loop:
+        p = brs[0].points
+        turn_total, turn_sharp, turn_at = turning(p, min(max(int(1.5 * PX_PER_MM), int(stroke_px / 2)), len(p) // 4))
+        k = int(round(turn_at * (len(p) - 1)))
+        turn_y = float((p[k][0] - by0) / max(bh, 1))
+    step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
+    smooth = min((turning(b.points, step)[1] for b in brs if b.length >= 3 * PX_PER_MM), default=180.0)
+    # The ellipse is needed only for a ring in pieces or one open stroke (vision.marks.classify).
+    pieces = free_ends >= 4 or int(keep.sum()) >= 2
+    one_curve = nforks == 0 and free_ends == 2 and abs(turn_total) >= 180.0
+    ring = _ring(skel, linked, hidden, stroke_px) if pieces or one_curve else NO_RING
+    arms: tuple[float, ...] = ()
+    straight = 0.0
+    if nforks >= 1:
+        # The main fork: the one with the most long arms.
+        best = (-1, 0)
+        for f in range(1, nforks + 1):
+            count = sum((b.forks[0] == f) + (b.forks[1] == f) for b in brs)
+            best = max(best, (count, -f))
+        arms, straight = _arms(brs, -best[1])
+    lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,
         score=inner_fill,
-        hole_ratio=hole_ratio,
-        hole_centred=hole_centred,
-        hole_mm2=hole_mm2,
-        coverage=coverage,
-        endpoints=endpoints,
-        junctions=jn - 1,
-        turn_deg=turn_deg,
-        turn_y=float((ty - by0) / max(bh, 1)),
-        solidity=float(min(solidity, 1.0)),
-        centre_ink=centre_ink,
+        solidity=float(solidity),
         extent_mm=max(bw, bh) / PX_PER_MM,
         components=int(keep.sum()),
+        stroke_mm=stroke_px / PX_PER_MM,
+        skeleton_mm=skel_len / PX_PER_MM,
+        links=nlinks,
+        ends=int(free_ends),
+        forks=nforks,
+        loops=int(loops),
+        hole=hole,
+        texture_mm2=texture,
+        enclosed=enclosed,
+        loop_width_cv=width_cv,
+        ring=ring,
+        turn_total=turn_total,
+        turn_sharp=turn_sharp,
+        turn_at_y=turn_y,
+        smooth_deg=smooth,
+        arms=arms,
+        arms_straight=straight,
+        centre_ink=centre_ink,
+        lighter_middle=lighter,
     )
 
 
@@ -307,11 +415,83 @@ def _margin(value: float, lo: float, hi: float) -> float:
     return float(np.clip((value - lo) / span, 0.0, 1.0))
 
 
-def _encloses_paper(f: MarkFeatures, t: MarkThresholds) -> bool:
-    """Paper in the middle of the ink: a large share of it, or a closed loop around a
-    small but real hole (a ○ drawn with a marker)."""
-    return f.hole_centred and (
-        f.hole_ratio >= t.circle_min_hole or (f.hole_mm2 >= t.circle_min_hole_mm2 and f.endpoints == 0)
+def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
+    """A ○: paper enclosed by the ink, or pieces of ink that follow one ellipse all round,
+    hidden only where print covers it; in both cases with nothing inside. (One open stroke
+    is judged by how far it turns: _open_ring_evidence.)"""
+    r = f.ring
+    empty_middle = r.found and r.inside_ink <= t.ring_max_inside_mm2
+    h = f.hole
+    closed = (
+        h.centred
+        and h.mm2 >= t.circle_min_hole_mm2
+        and h.share >= t.ring_min_hole_share
+        and h.convex >= t.ring_min_hole_convex
+        and h.islands_mm2 <= t.ring_max_inside_mm2
+    )
+    # A band wider than any pen draws, or a wide band of overlapping lines (paper specks
+    # inside it), is a scribble around a gap, not one pen's ○.
+    scribbled = f.stroke_mm > t.ring_max_stroke_mm or (
+        f.stroke_mm > t.ring_textured_stroke_mm and f.texture_mm2 > t.ring_max_texture_mm2
+    )
+    if closed and not scribbled:
+        return True, "ring"
+    # Pieces of one large ring, cut where it runs over the printed frame.
+    followed = (
+        (f.ends >= 4 or f.components >= 2)
+        and r.found
+        and r.hidden >= t.ring_pieces_min_hidden
+        and r.on_curve >= t.ring_min_on_curve
+        and r.inked >= t.ring_min_inked
+        and r.inked + r.hidden >= 1.0 - t.ring_max_paper
+        and r.paper <= t.ring_max_paper
+        and r.longest_gap <= t.ring_max_gap
+        and r.axes_mm[0] >= t.ring_pieces_min_axis_mm
+        and r.axes_mm[0] >= t.ring_pieces_min_aspect * r.axes_mm[1]
+        and f.smooth_deg >= t.ring_min_smooth_deg
+    )
+    if followed and empty_middle and not scribbled:
+        return True, "ring in pieces (over print or gaps)"
+    return False, ""
+
+
+def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """Two strokes crossing: a fork with four long arms pairing into two straight lines."""
+    return (
+        f.forks >= 1
+        and len(f.arms) >= 4
+        and f.arms[3] >= t.cross_min_arm_mm
+        and f.arms_straight >= t.cross_min_straight_deg
+        and f.hole.count == 0
+        and f.enclosed == 0  # a ○ around the × leaves paper between them, however small
+        and f.texture_mm2 <= t.cross_max_texture_mm2
+        and f.centre_ink >= t.cross_min_centre
+    )
+
+
+def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """One stroke with one sharp corner low in the mark: √."""
+    return (
+        f.forks == 0
+        and f.ends == 2
+        and f.loops == 0
+        and f.turn_sharp <= t.tick_max_turn_deg
+        and f.turn_at_y >= t.tick_min_turn_y
+        and abs(f.turn_total) <= t.tick_max_total_turn_deg
+        and f.hole.count == 0
+        and f.enclosed == 0
+    )
+
+
+def _open_ring_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """One stroke turning one way through most of a turn, nothing inside: a ○ left open."""
+    return (
+        f.forks == 0
+        and f.ends == 2
+        and abs(f.turn_total) >= t.open_ring_min_turn_deg
+        and f.smooth_deg >= t.open_ring_min_smooth_deg
+        and f.ring.found
+        and f.ring.inside_ink <= t.ring_max_inside_mm2
     )
 
 
@@ -324,46 +504,33 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
         return Verdict(MarkClass.EMPTY, 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9), False, "no ink")
     if f.ink_mm2 < t.mark_min_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)")
-    ring_hole = _encloses_paper(f, t)  # a thick marker ○ is no fill
-    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.scribble_min_fill
-    if not ring_hole and (f.inner_fill >= t.filled_min_fill or solid):
+    ring, ring_why = _ring_evidence(f, t)
+    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.solid_min_fill
+    # Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
+    # never a fill.
+    holed = f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
+    if not ring and not holed and (f.inner_fill >= t.filled_min_fill or solid):
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
-    if f.inner_fill >= t.scribble_min_fill and not ring_hole:
+    simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
+    if f.inner_fill >= t.scribble_min_fill and not simple:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"dense ink ({f.inner_fill:.0%} of the box): a correction?")
     if f.extent_mm < t.min_extent_mm:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)")
-
-    ring = ring_hole and f.coverage >= t.circle_min_coverage
-    crossing = f.junctions >= 1 and f.endpoints >= 3 and f.centre_ink >= t.cross_min_centre
-    tick = (
-        f.endpoints == 2
-        and f.junctions == 0
-        and f.turn_deg <= t.tick_max_turn_deg
-        and f.turn_y >= t.tick_min_turn_y  # a √ turns at its bottom; a < or ∧ is not a tick
-        and f.hole_ratio < t.circle_min_hole / 2
-    )
-    open_ring = (
-        not ring
-        and f.endpoints == 2
-        and f.junctions == 0
-        and f.coverage >= t.open_circle_min_coverage
-        and f.centre_ink <= t.tick_max_centre
-        and f.turn_deg > t.tick_max_turn_deg
-    )
-    votes = [name for name, hit in (("circle", ring or open_ring), ("cross", crossing), ("tick", tick)) if hit]
+    circle = ring or _open_ring_evidence(f, t)
+    shapes = (("circle", circle), ("cross", _cross_evidence(f, t)), ("tick", _tick_evidence(f, t)))
+    votes = [name for name, hit in shapes if hit]
     if len(votes) != 1:
         what = " and ".join(votes) if votes else "no known shape"
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"{what} (ends {f.endpoints}, junctions {f.junctions})")
-    if votes[0] == "circle":
-        conf = (
-            min(_margin(f.coverage, t.open_circle_min_coverage, 1.0), 1.0)
-            if open_ring
-            else _margin(f.hole_ratio, t.circle_min_hole, 2 * t.circle_min_hole)
+        return Verdict(
+            MarkClass.UNCLEAR,
+            0.0,
+            True,
+            f"{what} (ends {f.ends}, forks {f.forks}, holes {f.hole.count}, loops {f.loops})",
         )
-        marginal = open_ring and f.coverage < t.open_circle_sure_coverage
-        return Verdict(MarkClass.CIRCLE, max(conf, 0.5), marginal, "open ring" if open_ring else "ring")
+    if votes[0] == "circle":
+        return Verdict(MarkClass.CIRCLE, 1.0 if ring else 0.7, False, ring_why or "open ring")
     if votes[0] == "cross":
         conf = _margin(f.centre_ink, t.cross_min_centre, 2 * t.cross_min_centre)
-        return Verdict(MarkClass.CROSS, max(conf, 0.5), f.components > 2, "crossing strokes")
-    conf = _margin(t.tick_max_turn_deg - f.turn_deg, 0.0, 40.0)
+        return Verdict(MarkClass.CROSS, max(conf, 0.5), False, "crossing strokes")
+    conf = _margin(t.tick_max_turn_deg - f.turn_sharp, 0.0, 40.0)
     return Verdict(MarkClass.TICK, max(conf, 0.5), False, "two strokes meeting at a corner")

@@ -7,17 +7,19 @@ and the page goes to scrutineers as NeedsReview, with the reason for each box.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from calibration.profile import Profile
 from station.layout import BoxKind
+from vision import print_model
 from vision.blank import looks_blank
-from vision.ink import MARGIN_MM, PageSpace, box_ink, faint_ink_mm2, voter_ink_mask
+from vision.ink import PageSpace, box_darkness, bridge_print, faint_ink_mm2, voter_ink_mask
 from vision.locate import Located, locate, registration
-from vision.marks import PX2_PER_MM2, classify, features
+from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features
+from vision.print_model import PrintModel
 from vision.reading import (
     BlankPage,
     BoxReading,
@@ -35,7 +37,7 @@ from vision.reading import (
 )
 from vision.register import Registration
 from vision.streaks import remove_streaks
-from vision.templates import OUTSIDE_PX_PER_MM, PX_PER_MM, ElectionTemplates, StyleTemplate
+from vision.templates import LOW_PX_PER_MM, MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def read_page(
     if gray.size == 0 or min(gray.shape) < 64:
         return Unreadable(zh="图像过小，无法识别", en="the image is too small to read")
     gray, streak_columns = remove_streaks(gray)
-    located = locate(gray)
+    located = locate(gray, list(templates.styles.values()), profile.identity)
     ident = located.identity
     if ident is None:
         return _no_identity(gray, located, profile)
@@ -141,34 +143,94 @@ def _boxes_inside_image(reg: Registration, template: StyleTemplate, shape: tuple
     return bool(np.all((px[:, 0] >= 0) & (px[:, 1] >= 0) & (px[:, 0] < w) & (px[:, 1] < h)))
 
 
-def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> list[BoxDetail]:
+@dataclass(frozen=True)
+class BoxInkParts:
+    """The voter ink of one box region, split by owner."""
+
+    mask: np.ndarray  # this box's ink as measured (area, score)
+    bridged: np.ndarray  # the same with strokes joined across printed lines (shape)
+    others: np.ndarray  # ink in the region that belongs to a neighbouring box
+
+
+def voter_darkness(darkness: np.ndarray, bt: BoxTemplate, model: PrintModel) -> np.ndarray:
+    """Darkness beyond what the print, as this image shows print, explains. The print's
+    darkness is taken from the box's own printed frame when it has one (light falls off
+    across a photo); its blur from the page's print model."""
+    expected = model.expected(bt)
+    frame = expected > 0.3 * model.gain
+    if int(frame.sum()) >= 64:
+        e, d = expected[frame], darkness[frame]
+        expected = expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
+    return darkness - expected
+
+
+def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> BoxInkParts:
+    """`darkness`: the voter darkness of the region (voter_darkness)."""
     t = profile.marks
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
+    mask = voter_ink_mask(darkness, masks, t.strong_darkness, t.weak_darkness, t.halo_darkness)
+    if not mask.any():
+        return BoxInkParts(mask, mask, mask)
+    bridged = bridge_print(mask, masks)
+    n, labels = cv2.connectedComponents(bridged.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return BoxInkParts(mask, bridged, np.zeros_like(mask))
+    # A piece of ink is this box's when most of it lies nearer this box than any other, or
+    # when any of it is inside the box: ink in a box is never silently given away.
+    size = np.bincount(labels.ravel(), minlength=n)
+    in_zone = np.bincount(labels[bt.zone], minlength=n)
+    x0, y0, x1, y1 = bt.inner
+    inside = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n) > 0
+    own = (2 * in_zone >= size) | inside
+    own[0] = False
+    mine = own[labels]
+    return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
+
+
+def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
+    t = profile.marks
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
+    usable = bt.zone & ~masks.core & ~masks.halo
+    if parts.others.any():
+        usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
+
+
+def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[MarkFeatures, Verdict, float]:
+    """Features, verdict and faint ink (mm², only measured when the box looks empty)."""
+    t = profile.marks
+    parts = box_ink_parts(darkness, bt, profile)
+    area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
+    faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 <= t.empty_max_mm2 else 0.0
+    if area.ink_mm2 < t.mark_min_mm2:
+        return area, classify(area, t, faint), faint
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
+    f = features(
+        parts.bridged, bt.inner, t.min_component_mm2, darkness=darkness, hidden=masks.core | masks.halo, ring_shortcut=t
+    )
+    # Area and fill are the ink as seen; the shape is read with strokes joined over print.
+    f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
+    return f, classify(f, t, faint), faint
+
+
+def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, model: PrintModel) -> list[BoxDetail]:
     out: list[BoxDetail] = []
-    for box in template.layout.boxes:
-        ink = box_ink(space, template, box.rect)
-        mask = voter_ink_mask(ink, t.strong_darkness, t.weak_darkness)
+    for bt in template.boxes:
+        box = bt.box
+        ink = box_darkness(space, bt)
+        voter = voter_darkness(ink.darkness, bt, model)
         if box.kind is BoxKind.MARK:
-            f = features(mask, ink.inner, t.min_component_mm2, early_exit_mm2=t.mark_min_mm2)
-            faint = (
-                faint_ink_mm2(ink, t.faint_darkness, t.faint_min_component_mm2) if f.ink_mm2 <= t.empty_max_mm2 else 0
-            )
-            v = classify(f, t, faint)
+            f, v, _ = read_mark(voter, bt, profile)
             reading = BoxReading(
                 id=box.id, mark_class=v.mark_class, score=round(f.score, 4), confidence=round(v.confidence, 3)
             )
             why = v.why + (" (marginal)" if v.marginal else "")
-            out.append(
-                BoxDetail(
-                    box.id,
-                    reading,
-                    None,
-                    why if (v.marginal or v.mark_class is MarkClass.UNCLEAR) else "",
-                    ink.shift_mm,
-                )
-            )
+            unsure = v.marginal or v.mark_class is MarkClass.UNCLEAR
+            out.append(BoxDetail(box.id, reading, None, why if unsure else "", ink.shift_mm))
         else:
-            x0, y0, x1, y1 = ink.inner
-            area = mask[y0:y1, x0:x1]
+            parts = box_ink_parts(voter, bt, profile)
+            x0, y0, x1, y1 = bt.inner
+            area = parts.mask[y0:y1, x0:x1]
             _, _, stats, _ = cv2.connectedComponentsWithStats(area.astype(np.uint8), connectivity=8)
             big = stats[1:, cv2.CC_STAT_AREA] >= profile.marks.min_component_mm2 * PX2_PER_MM2
             ink_mm2 = float(stats[1:, cv2.CC_STAT_AREA][big].sum()) / PX2_PER_MM2
@@ -182,33 +244,26 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile) -> l
 
 def _outside_ink_mm2(space: PageSpace, template: StyleTemplate, profile: Profile) -> float:
     """Voter ink away from every box: stray marks, signatures, extra writing."""
-    dark = space.patch(0.0, 0.0, space.page_w_mm, space.page_h_mm, OUTSIDE_PX_PER_MM)
-    ink = (dark > profile.marks.strong_darkness) & template.outside_zone[: dark.shape[0], : dark.shape[1]]
+    dark = space.low
+    zone = template.outside_zone[: dark.shape[0], : dark.shape[1]]
+    ink = (dark[: zone.shape[0], : zone.shape[1]] > profile.marks.strong_darkness) & zone
+    if not ink.any():
+        return 0.0
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA] / (OUTSIDE_PX_PER_MM**2)
+    areas = stats[1:, cv2.CC_STAT_AREA] / (LOW_PX_PER_MM**2)
     return float(areas[areas >= profile.marks.min_component_mm2].sum())
 
 
-def _quality(space: PageSpace, template: StyleTemplate, profile: Profile) -> list[QualityFlag]:
+def _quality(space: PageSpace, model: PrintModel, profile: Profile) -> list[QualityFlag]:
     flags: list[QualityFlag] = []
     q = profile.quality
-    white = float(np.median(space.white))
-    if white < q.too_dark_white:
+    if float(np.median(space.white)) < q.too_dark_white:
         flags.append(QualityFlag.TOO_DARK)
-    # The fiducials are solid black where printed: how black do they come out, how sharp?
-    f = template.layout.pages[0].fiducials[0].rect
-    s = PX_PER_MM
-    marker = space.patch(f.x_mm, f.y_mm, f.w_mm, f.h_mm, s)
-    y0, x0 = int(round(f.y_mm * s)), int(round(f.x_mm * s))
-    solid = template.ink[y0 : y0 + marker.shape[0], x0 : x0 + marker.shape[1]] > 0.9
-    solid = cv2.erode(solid.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    if solid.shape == marker.shape and solid.any():
-        if float(np.median(marker[solid])) < 1.0 - q.too_light_black / 255.0:
-            flags.append(QualityFlag.TOO_LIGHT)
-        # The steepest darkness step across the marker's printed edges, per pixel.
-        gy, gx = np.gradient(marker)
-        if float(np.percentile(np.hypot(gx, gy), 99)) < q.blur_min_sharpness * 10:
-            flags.append(QualityFlag.BLUR)
+    # Solid print (the fiducials) should come out nearly black and sharp.
+    if model.gain < 1.0 - q.too_light_black / 255.0:
+        flags.append(QualityFlag.TOO_LIGHT)
+    if model.sigma_mm > q.blur_max_mm:
+        flags.append(QualityFlag.BLUR)
     return flags
 
 
@@ -223,10 +278,13 @@ def interpret(
 ) -> Outcome:
     page = template.layout.pages[0]
     space = PageSpace.build(gray, reg, page.width_mm, page.height_mm)
-    details = read_boxes(space, template, profile)
-    quality = _quality(space, template, profile)
+    model = print_model.measure(space, template)
+    details = read_boxes(space, template, profile, model)
+    quality = _quality(space, model, profile)
     if len(located.markers) < 4:
         quality.append(QualityFlag.FIDUCIAL_COVERED)
+    if located.matched:
+        quality.append(QualityFlag.QR_MATCHED)
     if streak_columns:
         quality.append(QualityFlag.STREAKS)
     reasons: list[ReviewReason] = []

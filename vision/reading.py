@@ -51,6 +51,9 @@ class QualityFlag(StrEnum):
     PARTIAL_PAGE = "partial_page"
     MARKS_OUTSIDE_BOXES = "marks_outside_boxes"  # may make the ballot void: scrutineers decide
     FIDUCIAL_COVERED = "fiducial_covered"
+    # The QR code could not be decoded; the ballot was identified by matching the election's
+    # own QR codes against the image (one matched clearly, no other came close).
+    QR_MATCHED = "qr_matched"
 
 
 class ReviewCode(StrEnum):

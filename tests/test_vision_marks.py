@@ -1,0 +1,165 @@
+"""Every mark kind, through the real pipeline: printed ballot (pdfium) → ink (synthetic
+hand, four pens) → scanner or camera model → vision.reader.read_page.
+
+The policy under test: a box is read as what was drawn, or sent to review (`unclear`);
+never as another class. And the parts that make that possible, on small real images:
+the skeleton graph, the print model, streak removal.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from calibration.profile import load_profile
+from sample_ballots.synth import FillPlan, MarkKind, PenKind, PlannedMark, demo_templates, generate_ballot, pens
+from sample_ballots.synth import scanner as synth_scanner
+from sample_ballots.synth.truth import MARK_TRUTH, Severity, Streak
+from station.layout import BoxKind
+from vision import print_model
+from vision.ink import PageSpace
+from vision.locate import locate, registration
+from vision.reader import read_page
+from vision.reading import MarkClass, QualityFlag
+from vision.skeleton import branches, prune, thin
+from vision.streaks import remove_streaks
+
+CLEAR_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if k is not MarkKind.NONE and not ambiguous]
+DOUBTFUL_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if ambiguous]
+VOTES = {MarkClass.CIRCLE, MarkClass.CROSS, MarkClass.TICK}
+
+
+@pytest.fixture(scope="module")
+def mark_boxes() -> list[str]:
+    layout = demo_templates().sheet("xuanju", "main")[1].layout
+    return [b.id for b in layout.boxes if b.kind is BoxKind.MARK]
+
+
+def _read(profile: str, seed: int, plan: FillPlan, pen_kind: PenKind, templates, **kw):
+    pen = pens.sample_pen(np.random.default_rng(seed), pen_kind)
+    ballot = generate_ballot(profile, seed, stage="xuanju", style="main", plan=plan, pen=pen, **kw)
+    outcome = read_page(ballot.image, templates, load_profile(profile))
+    assert outcome.outcome in ("interpreted", "needs_review"), outcome
+    return ballot, {b.id: b.mark_class for b in outcome.boxes}, outcome
+
+
+def _compare(ballot, got: dict[str, MarkClass]) -> tuple[list[str], list[str]]:
+    """(right, wrong): box kinds read as their truth, and definite readings that are not."""
+    right, wrong = [], []
+    for t in ballot.truth.boxes:
+        g = got[t.id]
+        if g is t.truth_class:
+            right.append(t.kind.value)
+        elif g is not MarkClass.UNCLEAR and not t.ambiguous:
+            wrong.append(f"{t.id}: {t.kind.value} read as {g.value}")
+    return right, wrong
+
+
+@pytest.mark.parametrize("profile", ["scanner", "camera"])
+def test_every_clear_kind_with_every_pen(profile, templates, mark_boxes) -> None:
+    """Fifteen kinds on one ballot, once per pen: each read right or sent to review, and
+    each kind read right with at least three of the four pens."""
+    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k) for b, k in zip(mark_boxes, CLEAR_KINDS, strict=False)])
+    right_per_kind: dict[str, int] = {}
+    for i, pen_kind in enumerate(PenKind):
+        ballot, got, _ = _read(profile, 11 + i, plan, pen_kind, templates, severity=Severity.MILD)
+        right, wrong = _compare(ballot, got)
+        assert not wrong, (pen_kind, wrong)
+        for k in right:
+            right_per_kind[k] = right_per_kind.get(k, 0) + 1
+    assert all(right_per_kind.get(k.value, 0) >= 3 for k in CLEAR_KINDS), right_per_kind
+
+
+def test_doubtful_marks_never_count_as_votes(templates, mark_boxes) -> None:
+    """A correction, a ○ with a × in it, half a ○, one slash, a dot: people decide. They may
+    be read as unclear, filled (the count sends that to review too) or, for a dot, empty;
+    never as ○, × or √."""
+    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k) for b, k in zip(mark_boxes, DOUBTFUL_KINDS, strict=False)])
+    for i, pen_kind in enumerate(PenKind):
+        ballot, got, outcome = _read("scanner", 21 + i, plan, pen_kind, templates, severity=Severity.MILD)
+        assert outcome.outcome == "needs_review"
+        for t in ballot.truth.boxes:
+            if t.kind is not MarkKind.NONE:
+                assert got[t.id] not in VOTES, (pen_kind, t.kind, got[t.id])
+
+
+@pytest.mark.parametrize("orientation", [0, 90, 180, 270])
+def test_every_orientation_reads_the_same_marks(orientation, templates, mark_boxes) -> None:
+    kinds = [MarkKind.CIRCLE, MarkKind.CROSS, MarkKind.TICK, MarkKind.FILL, MarkKind.CIRCLE_GAP, MarkKind.CROSS_TAIL]
+    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k) for b, k in zip(mark_boxes[::2], kinds, strict=False)])
+    rng = np.random.default_rng(5)
+    imaging = synth_scanner.sample(rng, 210.0, 297.0, Severity.MILD, dpi=200).model_copy(
+        update={"orientation": orientation}
+    )
+    ballot, got, _ = _read("scanner", 31, plan, PenKind.BALLPOINT, templates, imaging=imaging)
+    right, wrong = _compare(ballot, got)
+    assert not wrong and len(right) == len(ballot.truth.boxes), (right, wrong)
+
+
+def test_streaks_through_empty_boxes_stay_empty(templates, mark_boxes) -> None:
+    """Dirt on the scanner glass: a dark and a light line down the page, across boxes."""
+    rng = np.random.default_rng(8)
+    imaging = synth_scanner.sample(rng, 210.0, 297.0, Severity.MILD, dpi=200)
+    ballot0 = generate_ballot("scanner", 41, stage="xuanju", style="main", plan=FillPlan(), imaging=imaging)
+    layout = ballot0.layout
+    # Columns through the first boxes of the sheet, in image px.
+    centres = np.array([[[layout.box(b).rect.cx, layout.box(b).rect.cy]] for b in mark_boxes[:2]])
+    xs = cv2.perspectiveTransform(centres, ballot0.homography)[:, 0, 0]
+    streaks = [Streak(x_px=float(xs[0]), width_px=3.0, delta=-0.35), Streak(x_px=float(xs[1]), width_px=2, delta=0.25)]
+    imaging = imaging.model_copy(update={"streaks": streaks})
+    ballot = generate_ballot("scanner", 41, stage="xuanju", style="main", plan=FillPlan(), imaging=imaging)
+    out = read_page(ballot.image, templates, load_profile("scanner"))
+    assert out.outcome == "interpreted", getattr(out, "reasons", out)
+    assert QualityFlag.STREAKS in out.quality
+    assert all(b.mark_class is MarkClass.EMPTY for b in out.boxes)
+    _, columns = remove_streaks(ballot.image)
+    assert columns > 0
+
+
+def _x(angle_deg: float, width: int) -> np.ndarray:
+    m = np.zeros((100, 100), np.uint8)
+    a, r = math.radians(angle_deg / 2), 35
+    for sign in (1, -1):
+        p0 = (int(50 - r * math.cos(a)), int(50 - sign * r * math.sin(a)))
+        p1 = (int(50 + r * math.cos(a)), int(50 + sign * r * math.sin(a)))
+        cv2.line(m, p0, p1, 1, width)
+    return m.astype(bool)
+
+
+@pytest.mark.parametrize(("angle", "width"), [(90, 3), (90, 6), (60, 6), (50, 4)])
+def test_two_crossing_strokes_make_one_fork_with_four_arms(angle, width) -> None:
+    """Thinning turns a crossing into a 2×2 block or two forks a few pixels apart; both
+    are one fork with four arms."""
+    brs, forks = branches(prune(thin(_x(angle, width)), 9)[0], 12)
+    assert forks == 1
+    assert sorted(b.forks.count(1) for b in brs) == [1, 1, 1, 1]
+
+
+def test_a_tick_has_no_fork_and_one_corner() -> None:
+    m = np.zeros((80, 80), np.uint8)
+    cv2.line(m, (10, 30), (30, 60), 1, 10)
+    cv2.line(m, (30, 60), (70, 10), 1, 10)
+    brs, forks = branches(prune(thin(m.astype(bool)), 10)[0])
+    assert forks == 0 and len(brs) == 1 and not brs[0].loop
+
+
+def test_print_model_measures_blur_and_shake(blank_render, templates) -> None:
+    """The same blank ballot sharp, defocused, and smeared sideways by camera shake."""
+    page = blank_render("xinren", "main", 200)
+    scale = 200 / 25.4 / 8.0  # image px per canonical px
+    sharp = page
+    soft = cv2.GaussianBlur(page, (0, 0), 2.0 * scale)
+    shaken = cv2.filter2D(page, -1, np.full((1, 11), 1.0 / 11, np.float32))  # 11 px ≈ 1.4 mm along x
+    tpl = templates.styles[("xinren", "main")]
+    page_layout = tpl.layout.pages[0]
+    models = []
+    for img in (sharp, soft, shaken):
+        reg = registration(locate(img), page_layout)
+        space = PageSpace.build(img, reg, page_layout.width_mm, page_layout.height_mm)
+        models.append(print_model.measure(space, tpl))
+    assert models[0].sigma_mm < 0.15 and models[0].smear_px == 0
+    assert models[1].sigma_mm > 0.15 and models[1].smear_px == 0
+    assert models[2].smear_px >= 8 and min(models[2].smear_deg, 180 - models[2].smear_deg) <= 20
