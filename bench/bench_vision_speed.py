@@ -41,8 +41,8 @@ from vision.templates import build_templates  # noqa: E402
 
 def _stats(values: list[float]) -> dict:
     a = np.array(values) * 1000.0
-    median, p90 = round(float(np.median(a)), 1), round(float(np.percentile(a, 90)), 1)
-    return {"n": len(values), "median_ms": median, "p90_ms": p90}
+    med, p90 = float(np.median(a)), float(np.percentile(a, 90))
+    return {"n": len(values), "median_ms": round(med, 1), "p90_ms": round(p90, 1)}
 
 
 def run(count: int, seed: int, dpis: list[int]) -> dict:

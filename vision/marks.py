@@ -76,6 +76,7 @@ class MarkFeatures:
     hole: Hole  # the largest paper area enclosed by the ink (gaps ≤ 2·GAP_MM closed)
     texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
     enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
+    roughness: float  # outline length over its convex hull's: 1 for a smooth round band
     loop_width_cv: float  # along the skeleton's loop: variation of the ink's width (a pen's ○: even)
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
@@ -84,6 +85,8 @@ class MarkFeatures:
     smooth_deg: float  # the sharpest corner along any branch of 3 mm or more (180 = straight)
     arms: tuple[float, ...]  # cross: lengths (mm) of the arms of the main fork, longest first
     arms_straight: float  # cross: worst straightness of the two paired arm lines (180 = straight)
+    arms_off_diagonal: float  # cross: the paired lines' largest angle from the page's diagonals
+    arms_beside_print: float  # cross: the largest share of an arm running beside print
     centre_ink: float  # ink share in the middle ninth of the ink bounding box
     lighter_middle: bool  # a blot whose middle is clearly lighter than its body
 
@@ -93,9 +96,9 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
     return MarkFeatures(
         ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
-        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
-        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, centre_ink=0.0,
-        lighter_middle=False,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
+        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, arms_off_diagonal=45.0,
+        arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False,
     )
 
 
@@ -119,6 +122,15 @@ def _enclosed_paper(mask: np.ndarray) -> np.ndarray:
     flood = np.pad(mask.astype(np.uint8), 1)
     cv2.floodFill(flood, None, (0, 0), 1)
     return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+
+
+def _roughness(mask: np.ndarray) -> float:
+    """Outline length of the largest piece of ink over that of its convex hull."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return 1.0
+    c = max(contours, key=cv2.contourArea)
+    return float(cv2.arcLength(c, True) / max(cv2.arcLength(cv2.convexHull(c), True), 1.0))
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
@@ -222,29 +234,38 @@ def _ring(skel: np.ndarray, mask: np.ndarray, hidden: np.ndarray, stroke_px: flo
     )
 
 
-def _arms(brs, main_fork: int) -> tuple[tuple[float, ...], float]:
-    """Arms of the main fork (length mm, longest first) and how straight the best pairing
-    of four arms into two lines is (the smaller of the two angles, 180 = straight)."""
+def _arms(brs, main_fork: int, near_print: np.ndarray) -> tuple[tuple[float, ...], float, float, float]:
+    """Arms of the main fork (length mm, longest first); how straight the best pairing of
+    four arms into two lines is (the smaller of the two angles, 180 = straight); and how far
+    those lines are from the page's diagonals (the larger of the two, degrees: 0 for a
+    textbook ×, 45 for a line along a printed rule); and the largest share of an arm that
+    runs beside print (a printed line's blurred edge, or a stroke along it)."""
     arms = []
+    beside = 0.0
     for br in brs:
         for end_i, f in ((0, br.forks[0]), (1, br.forks[1])):
             if f != main_fork:
                 continue
             p = br.points if end_i == 0 else br.points[::-1]
+            q = p.astype(int)
+            beside = max(beside, float(near_print[q[:, 0], q[:, 1]].mean()))
             k = min(len(p) - 1, int(2.0 * PX_PER_MM))
             d = p[k] - p[0]
             arms.append((br.length / PX_PER_MM, d / (np.hypot(*d) + 1e-9)))
     arms.sort(key=lambda a: -a[0])
     lengths = tuple(round(a[0], 2) for a in arms)
     if len(arms) < 4:
-        return lengths, 0.0
+        return lengths, 0.0, 45.0, beside
     four = [a[1] for a in arms[:4]]
-    best = 0.0
+    best, off = 0.0, 45.0
     for i, j, k, m in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
         a1 = math.degrees(math.acos(float(np.clip(-np.dot(four[i], four[j]), -1, 1))))
         a2 = math.degrees(math.acos(float(np.clip(-np.dot(four[k], four[m]), -1, 1))))
-        best = max(best, 180 - max(a1, a2))
-    return lengths, best
+        if 180 - max(a1, a2) > best:
+            best = 180 - max(a1, a2)
+            lines = (four[i] - four[j], four[k] - four[m])  # (dy, dx) along each stroke
+            off = max(abs(math.degrees(math.atan2(abs(v[0]), abs(v[1]))) - 45.0) for v in lines)
+    return lengths, best, off, beside
 
 
 def _lighter_middle(darkness: np.ndarray, clean: np.ndarray) -> bool:
@@ -307,6 +328,7 @@ def features(
     solid = fill_specks(clean, int(SPECK_HOLE_MM2 * PX2_PER_MM2))
     texture = float((solid & ~clean).sum()) / PX2_PER_MM2
     enclosed = _count_enclosed(solid)
+    roughness = _roughness(solid)
     if ring_shortcut is not None:
         hole = _holes(solid, (bx0, by0, bx1, by1))
         contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
@@ -315,7 +337,7 @@ def features(
         quick = replace(
             _shapeless(ink_mm2, inner_fill, int(keep.sum())),
             solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
-            hole=hole, texture_mm2=texture, enclosed=enclosed, centre_ink=centre_ink,
+            hole=hole, texture_mm2=texture, enclosed=enclosed, roughness=roughness, centre_ink=centre_ink,
         )
         if _ring_evidence(quick, ring_shortcut)[0]:
             return quick
@@ -348,6 +370,7 @@ def features(
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
     hole = _holes(linked, (bx0, by0, bx1, by1))
+    roughness = _roughness(linked)  # with gaps joined: an open ○'s gap is no ragged edge
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = 0.0
@@ -363,14 +386,15 @@ def features(
     one_curve = nforks == 0 and free_ends == 2 and abs(turn_total) >= 180.0
     ring = _ring(skel, linked, hidden, stroke_px) if pieces or one_curve else NO_RING
     arms: tuple[float, ...] = ()
-    straight = 0.0
+    straight, off_diagonal, beside = 0.0, 45.0, 0.0
     if nforks >= 1:
         # The main fork: the one with the most long arms.
         best = (-1, 0)
         for f in range(1, nforks + 1):
             count = sum((b.forks[0] == f) + (b.forks[1] == f) for b in brs)
             best = max(best, (count, -f))
-        arms, straight = _arms(brs, -best[1])
+        near_print = cv2.dilate(hidden.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+        arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
     return MarkFeatures(
         ink_mm2=ink_mm2,
@@ -388,6 +412,7 @@ def features(
         hole=hole,
         texture_mm2=texture,
         enclosed=enclosed,
+        roughness=roughness,
         loop_width_cv=width_cv,
         ring=ring,
         turn_total=turn_total,
@@ -396,6 +421,8 @@ def features(
         smooth_deg=smooth,
         arms=arms,
         arms_straight=straight,
+        arms_off_diagonal=off_diagonal,
+        arms_beside_print=beside,
         centre_ink=centre_ink,
         lighter_middle=lighter,
     )
@@ -431,8 +458,14 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
     )
     # A band wider than any pen draws, or a wide band of overlapping lines (paper specks
     # inside it), is a scribble around a gap, not one pen's ○.
+    thick = f.stroke_mm > t.ring_textured_stroke_mm
     scribbled = f.stroke_mm > t.ring_max_stroke_mm or (
-        f.stroke_mm > t.ring_textured_stroke_mm and f.texture_mm2 > t.ring_max_texture_mm2
+        thick
+        and (
+            f.texture_mm2 > t.ring_max_texture_mm2
+            or f.roughness > t.ring_max_roughness  # loops poking out of the band
+            or f.hole.mm2 < t.ring_thick_min_hole_mm2  # blurred nearly shut: a marker ○ or a scribble?
+        )
     )
     if closed and not scribbled:
         return True, "ring"
@@ -462,6 +495,8 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and len(f.arms) >= 4
         and f.arms[3] >= t.cross_min_arm_mm
         and f.arms_straight >= t.cross_min_straight_deg
+        and f.arms_off_diagonal <= t.cross_max_off_diagonal_deg
+        and f.arms_beside_print <= t.cross_max_beside_print  # an arm along a printed rule is no stroke of a ×
         and f.hole.count == 0
         and f.enclosed == 0  # a ○ around the × leaves paper between them, however small
         and f.texture_mm2 <= t.cross_max_texture_mm2
@@ -514,6 +549,8 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
     if f.inner_fill >= t.scribble_min_fill and not simple:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"dense ink ({f.inner_fill:.0%} of the box): a correction?")
+    if f.inner_fill < t.mark_min_inside:
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it")
     if f.extent_mm < t.min_extent_mm:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)")
     circle = ring or _open_ring_evidence(f, t)

@@ -37,7 +37,7 @@ from vision.reading import (
 )
 from vision.register import Registration
 from vision.streaks import remove_streaks
-from vision.templates import LOW_PX_PER_MM, MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
+from vision.templates import LOW_PX_PER_MM, MARGIN_MM, PX_PER_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,11 @@ def voter_darkness(darkness: np.ndarray, bt: BoxTemplate, model: PrintModel) -> 
     return darkness - expected
 
 
+_NEAR_PRINT = np.ones((9, 9), np.uint8)  # ±0.5 mm at 8 px/mm
+RESIDUE_MAX_WIDTH_MM = 0.6
+RESIDUE_MAX_TILT_DEG = 6.0
+
+
 def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> BoxInkParts:
     """`darkness`: the voter darkness of the region (voter_darkness)."""
     t = profile.marks
@@ -187,6 +192,26 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
 
 
+def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Pieces of ink that are thin straight lines lying along print: the edge of a printed
+    rule that the print model did not quite explain (a shaken photo), not a stroke."""
+    near = cv2.dilate(hidden.astype(np.uint8), _NEAR_PRINT).astype(bool)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bridged.astype(np.uint8), connectivity=8)
+    out = np.zeros_like(bridged)
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        piece = labels[y : y + h, x : x + w] == i
+        if near[y : y + h, x : x + w][piece].mean() < 0.9:
+            continue
+        pts = np.column_stack(np.nonzero(piece)[::-1]).astype(np.float32)
+        (_, _), (rw, rh), ang = cv2.minAreaRect(pts)
+        thin_side = min(rw, rh) / PX_PER_MM
+        axis = min(ang % 90.0, 90.0 - ang % 90.0)
+        if thin_side <= RESIDUE_MAX_WIDTH_MM and axis <= RESIDUE_MAX_TILT_DEG:
+            out[y : y + h, x : x + w] |= piece
+    return out
+
+
 def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
     t = profile.marks
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
@@ -205,9 +230,13 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[
     if area.ink_mm2 < t.mark_min_mm2:
         return area, classify(area, t, faint), faint
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
-    f = features(
-        parts.bridged, bt.inner, t.min_component_mm2, darkness=darkness, hidden=masks.core | masks.halo, ring_shortcut=t
-    )
+    hidden = masks.core | masks.halo
+    shape = parts.bridged
+    residue = _print_residue(shape, hidden)
+    if residue.any() and (shape & ~residue).sum() >= t.mark_min_mm2 * PX2_PER_MM2:
+        # The mark's shape is read without lines along print; alone they are still ink (unclear).
+        shape = shape & ~residue
+    f = features(shape, bt.inner, t.min_component_mm2, darkness=darkness, hidden=hidden, ring_shortcut=t)
     # Area and fill are the ink as seen; the shape is read with strokes joined over print.
     f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
     return f, classify(f, t, faint), faint
@@ -246,7 +275,7 @@ def _outside_ink_mm2(space: PageSpace, template: StyleTemplate, profile: Profile
     """Voter ink away from every box: stray marks, signatures, extra writing."""
     dark = space.low
     zone = template.outside_zone[: dark.shape[0], : dark.shape[1]]
-    ink = (dark[: zone.shape[0], : zone.shape[1]] > profile.marks.strong_darkness) & zone
+    ink = (dark[: zone.shape[0], : zone.shape[1]] > profile.quality.outside_darkness) & zone
     if not ink.any():
         return 0.0
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
