@@ -540,11 +540,11 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     if f.ink_mm2 < t.mark_min_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)")
     ring, ring_why = _ring_evidence(f, t)
-    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.solid_min_fill
+    solid = f.solidity >= t.filled_min_solidity
     # Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
     # never a fill.
     holed = f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
-    if not ring and not holed and (f.inner_fill >= t.filled_min_fill or solid):
+    if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
     if f.inner_fill >= t.scribble_min_fill and not simple:
