@@ -17,7 +17,6 @@ Prints a JSON summary (and writes it with --out); the figures go to docs/vision-
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vision_report import emit
 
 from calibration.profile import load_profile
 from sample_ballots.synth.corpus import generate_ballot
@@ -125,12 +126,7 @@ def main() -> int:
     ap.add_argument("--show", type=int, default=20, help="examples of misreads to list")
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    res = run(a.profile, a.count, a.seed, a.show, a.severity)
-    text = json.dumps(res, ensure_ascii=False, indent=1)
-    print(text)
-    if a.out:
-        a.out.write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit(run(a.profile, a.count, a.seed, a.show, a.severity), a.out)
 
 
 if __name__ == "__main__":
