@@ -50,6 +50,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
     clean_reasons: Counter[str] = Counter()
     write = Counter()
     misreads: list[dict] = []
+    unread: list[dict] = []
     t_read = 0.0
     started = time.monotonic()
     for i in range(count):
@@ -63,8 +64,8 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
             for r in getattr(out, "reasons", []):
                 clean_reasons[f"{r.code.value}: {re.sub(r'[0-9.]+', '#', r.en)}"] += 1
         if out.outcome not in ("interpreted", "needs_review"):
-            if len(misreads) < show:
-                misreads.append({"seed": seed + i, "ballot": out.outcome, "why": getattr(out, "en", "")})
+            if len(unread) < show:
+                unread.append({"seed": seed + i, "ballot": out.outcome, "why": getattr(out, "en", "")})
             continue
         got = {b.id: b for b in out.boxes}
         for t in sb.truth.boxes:
@@ -114,6 +115,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
         "read_ms_mean": round(1000 * t_read / n, 1),
         "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
         "examples": misreads,
+        "unreadable_examples": unread,
     }
 
 
