@@ -78,7 +78,6 @@ class MarkFeatures:
     texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
     enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
     roughness: float  # outline length over its convex hull's: 1 for a smooth round band
-    loop_width_cv: float  # along the skeleton's loop: variation of the ink's width (a pen's ○: even)
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
@@ -97,7 +96,7 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
     return MarkFeatures(
         ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
-        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
         turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, arms_off_diagonal=45.0,
         arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False,
     )
@@ -363,13 +362,6 @@ def features(
     skel_len = sum(b.length for b in brs)
     stroke_px = ink_px / max(skel_len, 1.0)
     free_ends = sum((b.forks[0] == 0) + (b.forks[1] == 0) for b in brs if not b.loop)
-    loop_px = [b.pixels for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1])]
-    width_cv = 0.0
-    if loop_px:
-        half = cv2.distanceTransform(solid.astype(np.uint8), cv2.DIST_L2, 3)
-        pts = np.vstack(loop_px)
-        w = half[pts[:, 0], pts[:, 1]]
-        width_cv = float(w.std() / max(float(w.mean()), 1e-9))
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
     hole = _holes(linked, (bx0, by0, bx1, by1))
@@ -417,7 +409,6 @@ def features(
         texture_mm2=texture,
         enclosed=enclosed,
         roughness=roughness,
-        loop_width_cv=width_cv,
         ring=ring,
         turn_total=turn_total,
         turn_sharp=turn_sharp,
