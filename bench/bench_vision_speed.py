@@ -30,6 +30,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from vision_report import emit  # noqa: E402
+
 from calibration.profile import load_profile  # noqa: E402
 from sample_ballots.synth.corpus import generate_ballot  # noqa: E402
 from station.cmd_demo import demo_election_path  # noqa: E402
@@ -87,12 +89,7 @@ def main() -> int:
     ap.add_argument("--dpi", type=int, nargs="+", default=[200, 300])
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    res = run(a.count, a.seed, a.dpi)
-    text = json.dumps(res, ensure_ascii=False, indent=1)
-    print(text)
-    if a.out:
-        a.out.write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit(run(a.count, a.seed, a.dpi), a.out)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ NO_RING = Ring(False, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, (0.0, 0.0))
 class MarkFeatures:
     ink_mm2: float  # voter ink over the box and its margin
     inner_fill: float  # share of the box interior inked
+    inside_share: float  # share of the ink that is inside the box (a large ○ lies mostly outside)
     score: float  # ink inside the box over the box area (the reported score)
     solidity: float  # ink area / its convex hull area: 1 for a solid fill
     extent_mm: float  # larger side of the ink bounding box
@@ -77,7 +78,6 @@ class MarkFeatures:
     texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
     enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
     roughness: float  # outline length over its convex hull's: 1 for a smooth round band
-    loop_width_cv: float  # along the skeleton's loop: variation of the ink's width (a pen's ○: even)
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
@@ -94,9 +94,9 @@ class MarkFeatures:
 def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatures:
     """Features of ink too slight to have a shape worth measuring."""
     return MarkFeatures(
-        ink_mm2=ink_mm2, inner_fill=inner_fill, score=inner_fill, solidity=0.0, extent_mm=0.0,
+        ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
-        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, loop_width_cv=0.0, ring=NO_RING, turn_total=0.0,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
         turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, arms_off_diagonal=45.0,
         arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False,
     )
@@ -302,11 +302,12 @@ def features(
     ink_px = int(clean.sum())
     if ink_px == 0:
         return _shapeless(0.0, 0.0, 0)
-    inner_fill = int(clean[y0:y1, x0:x1].sum()) / inner_area
+    inside_px = int(clean[y0:y1, x0:x1].sum())
+    inner_fill = inside_px / inner_area
     ink_mm2 = ink_px / PX2_PER_MM2
     if ink_mm2 < early_exit_mm2:
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
-        return _shapeless(ink_mm2, inner_fill, int(keep.sum()))
+        return replace(_shapeless(ink_mm2, inner_fill, int(keep.sum())), inside_share=inside_px / ink_px)
     hidden = np.zeros_like(clean) if hidden is None else hidden
     # From here on, work on the ink's bounding box with a margin (the shape does not depend
     # on where the box is): several times fewer pixels for every step below.
@@ -336,6 +337,7 @@ def features(
         stroke = 2.0 * ink_px / max(perimeter, 1.0) / PX_PER_MM  # a band: area = width × half its edge
         quick = replace(
             _shapeless(ink_mm2, inner_fill, int(keep.sum())),
+            inside_share=inside_px / ink_px,
             solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
             hole=hole, texture_mm2=texture, enclosed=enclosed, roughness=roughness, centre_ink=centre_ink,
         )
@@ -360,13 +362,6 @@ def features(
     skel_len = sum(b.length for b in brs)
     stroke_px = ink_px / max(skel_len, 1.0)
     free_ends = sum((b.forks[0] == 0) + (b.forks[1] == 0) for b in brs if not b.loop)
-    loop_px = [b.pixels for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1])]
-    width_cv = 0.0
-    if loop_px:
-        half = cv2.distanceTransform(solid.astype(np.uint8), cv2.DIST_L2, 3)
-        pts = np.vstack(loop_px)
-        w = half[pts[:, 0], pts[:, 1]]
-        width_cv = float(w.std() / max(float(w.mean()), 1e-9))
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
     hole = _holes(linked, (bx0, by0, bx1, by1))
@@ -399,6 +394,7 @@ def features(
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,
+        inside_share=inside_px / ink_px,
         score=inner_fill,
         solidity=float(solidity),
         extent_mm=max(bw, bh) / PX_PER_MM,
@@ -413,7 +409,6 @@ def features(
         texture_mm2=texture,
         enclosed=enclosed,
         roughness=roughness,
-        loop_width_cv=width_cv,
         ring=ring,
         turn_total=turn_total,
         turn_sharp=turn_sharp,
@@ -491,7 +486,8 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
 def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
     """Two strokes crossing: a fork with four long arms pairing into two straight lines."""
     return (
-        f.forks >= 1
+        f.inside_share >= t.stroke_min_inside_share
+        and f.forks >= 1
         and len(f.arms) >= 4
         and f.arms[3] >= t.cross_min_arm_mm
         and f.arms_straight >= t.cross_min_straight_deg
@@ -499,6 +495,8 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.arms_beside_print <= t.cross_max_beside_print  # an arm along a printed rule is no stroke of a ×
         and f.hole.count == 0
         and f.enclosed == 0  # a ○ around the × leaves paper between them, however small
+        and f.solidity <= t.cross_max_solidity  # the centre line of a filled box is an × too
+        and f.inner_fill < t.filled_min_fill
         and f.texture_mm2 <= t.cross_max_texture_mm2
         and f.centre_ink >= t.cross_min_centre
     )
@@ -507,7 +505,8 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
 def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
     """One stroke with one sharp corner low in the mark: √."""
     return (
-        f.forks == 0
+        f.inside_share >= t.stroke_min_inside_share
+        and f.forks == 0
         and f.ends == 2
         and f.loops == 0
         and f.turn_sharp <= t.tick_max_turn_deg
@@ -540,11 +539,11 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     if f.ink_mm2 < t.mark_min_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)")
     ring, ring_why = _ring_evidence(f, t)
-    solid = f.solidity >= t.filled_min_solidity and f.inner_fill >= t.solid_min_fill
+    solid = f.solidity >= t.filled_min_solidity
     # Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
     # never a fill.
     holed = f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
-    if not ring and not holed and (f.inner_fill >= t.filled_min_fill or solid):
+    if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
     if f.inner_fill >= t.scribble_min_fill and not simple:

@@ -94,9 +94,6 @@ def crossing_numbers(skel: np.ndarray) -> np.ndarray:
     return cn
 
 
-_STEPS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-
-
 @dataclass(frozen=True)
 class End:
     y: float
