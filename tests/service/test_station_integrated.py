@@ -49,7 +49,9 @@ def test_hot_folder_box_and_reconciliation(tmp_path: Path, demo_path: Path, blan
             def counters():
                 return client.get("/api/state").json()
 
-            assert _until(lambda: counters()["counters"]["box"] == 3 and counters()["box"]["in_sync"])
+            # The station pushes its count to the box after each recount: wait for the box to show 3.
+            assert _until(lambda: counters()["counters"]["box"] == 3 and counters()["box"]["station_count"] == 3
+                          and counters()["box"]["in_sync"])
             state = counters()
             assert state["counters"]["returned"] == 3 and state["mismatches"] == []
             assert state["box"]["station_count"] == 3  # the box's counter shows the station's count
