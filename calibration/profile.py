@@ -31,6 +31,9 @@ class MarkThresholds(_Model):
     faint_max_mm2: float = Field(2.0, ge=0, description="…over this much in all: not empty, a light mark: review")
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
+    print_edge_max_mm2: float = Field(
+        0.0, ge=0, description="pieces of ink up to this size lying wholly along print are its blurred edge, not ink"
+    )
     mark_min_mm2: float = Field(2.0, ge=0, description="at least this much ink to be any mark; between: review")
     mark_min_inside: float = Field(0.005, ge=0, le=1, description="…of which this share of the box inside it")
     filled_min_fill: float = Field(0.6, gt=0, le=1, description="share of the box inked for a fill…")
@@ -46,6 +49,12 @@ class MarkThresholds(_Model):
     ring_max_texture_mm2: float = Field(0.02, ge=0, description="…with more paper specks in it…")
     ring_max_roughness: float = Field(1.15, ge=1, description="…or a more ragged outline (outline / hull)…")
     ring_thick_min_hole_mm2: float = Field(0.0, ge=0, description="…or less enclosed paper may be a scribble")
+    ring_thick_small_hole_mm2: float = Field(
+        8.0, ge=0, description="a wide band around less paper than this must be about as wide all round…"
+    )
+    ring_min_band_evenness: float = Field(
+        0.6, ge=0, le=1, description="…width 10th/90th percentile along it (a scribble around a gap is not)"
+    )
     ring_min_on_curve: float = Field(0.9, gt=0, le=1, description="ring in pieces: share of skeleton on the ellipse")
     ring_min_inked: float = Field(0.35, gt=0, le=1, description="…share of the ellipse with ink on it…")
     ring_max_paper: float = Field(0.22, ge=0, le=1, description="…share of the ellipse over bare paper…")
@@ -64,6 +73,10 @@ class MarkThresholds(_Model):
     cross_max_texture_mm2: float = Field(0.1, ge=0, description="paper specks enclosed in a ×'s strokes: at most")
     stroke_min_inside_share: float = Field(0.5, ge=0, le=1, description="a × or √ lies mostly inside its box")
     cross_max_solidity: float = Field(0.8, gt=0, le=1, description="ink / its convex hull: a × is no blot")
+    cross_wide_stroke_mm: float = Field(1.5, ge=0, description="a × drawn wider than this (a felt tip)…")
+    cross_min_evenness: float = Field(
+        0.0, ge=0, le=1, description="…is about as wide along its strokes (a scribbled-over × is a blob with arms)"
+    )
     tick_max_turn_deg: float = Field(120.0, gt=0, lt=180, description="sharpest turn of a √")
     tick_min_turn_y: float = Field(0.6, ge=0, le=1, description="a √ turns in the bottom part of its ink")
     tick_max_total_turn_deg: float = Field(200.0, gt=0, description="a √ is no curl")

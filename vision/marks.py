@@ -30,7 +30,7 @@ import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.reading import MarkClass
-from vision.skeleton import fill_specks, link_gaps, merge_passing, prune, thin, turning
+from vision.skeleton import corner_angles, fill_specks, link_gaps, merge_passing, prune, thin, turning
 from vision.templates import PX_PER_MM
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
@@ -40,6 +40,13 @@ LINK_OVER_PRINT_MM = 5.0  # or across this much where print hides it (a ○ runn
 SPUR_MM = 1.2  # side branches shorter than this (or than the stroke is wide) are blots
 CROP_PAD_PX = 12  # around the ink: room to close gaps and to follow a ring beyond its visible arcs
 SPECK_HOLE_MM2 = 0.6  # paper enclosed in a stroke smaller than this is grain, not a ring's hole
+# Where a stroke goes under print its visible end is cut along the print's edge, which bends
+# its skeleton: corners this close to print are the occlusion's, not the pen's.
+CLEAR_OF_PRINT_MM = 1.0
+# A speck this small lying wholly this far outside the box is dust or a neighbour's print cut
+# by the region's edge: it is ink (area) but no part of the mark's shape.
+FAR_SPECK_MAX_MM2 = 1.0
+FAR_SPECK_MIN_DIST_MM = 2.5
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,13 @@ class MarkFeatures:
     turn_sharp: float  # its sharpest corner (180 = straight)
     turn_at_y: float  # where that corner is, from the top (0) to the bottom (1) of the ink
     smooth_deg: float  # the sharpest corner along any branch of 3 mm or more (180 = straight)
+    smooth_clear_deg: float  # the same, counting only corners away from print (CLEAR_OF_PRINT_MM)
     arms: tuple[float, ...]  # cross: lengths (mm) of the arms of the main fork, longest first
     arms_straight: float  # cross: worst straightness of the two paired arm lines (180 = straight)
     arms_off_diagonal: float  # cross: the paired lines' largest angle from the page's diagonals
     arms_beside_print: float  # cross: the largest share of an arm running beside print
     centre_ink: float  # ink share in the middle ninth of the ink bounding box
+    band_evenness: float  # a stroke's width along its skeleton, 10th over 90th percentile: 1 for one pen line
     lighter_middle: bool  # a blot whose middle is clearly lighter than its body
 
 
@@ -97,8 +106,8 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
         ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
         hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
-        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, arms=(), arms_straight=0.0, arms_off_diagonal=45.0,
-        arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False,
+        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
+        arms_off_diagonal=45.0, arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False, band_evenness=1.0,
     )
 
 
@@ -131,6 +140,16 @@ def _roughness(mask: np.ndarray) -> float:
         return 1.0
     c = max(contours, key=cv2.contourArea)
     return float(cv2.arcLength(c, True) / max(cv2.arcLength(cv2.convexHull(c), True), 1.0))
+
+
+_NOTCH = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # notches up to ~0.8 mm wide
+
+
+def _print_notches_filled(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """The ink with the narrow notches that print cuts into it filled (only under print:
+    a notch between a scribble's lines stays a notch)."""
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _NOTCH).astype(bool)
+    return mask | (closed & hidden)
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
@@ -268,6 +287,52 @@ def _arms(brs, main_fork: int, near_print: np.ndarray) -> tuple[tuple[float, ...
     return lengths, best, off, beside
 
 
+def _smooth_clear_of(brs, hidden: np.ndarray, step: int) -> float:
+    """The sharpest corner along these branches at points clear of print (180 = straight)."""
+    if not brs:
+        return 180.0
+    clear = cv2.distanceTransform((~hidden).astype(np.uint8), cv2.DIST_L2, 3) > CLEAR_OF_PRINT_MM * PX_PER_MM
+    worst = 180.0
+    for b in brs:
+        angles = corner_angles(b.points, step)
+        if not len(angles):
+            continue
+        q = b.points[step : len(b.points) - step].astype(int)
+        ok = clear[q[:, 0], q[:, 1]]
+        if ok.any():
+            worst = min(worst, float(angles[ok].min()))
+    return worst
+
+
+def _without_far_specks(clean: np.ndarray, labels: np.ndarray, stats: np.ndarray, keep: np.ndarray,
+                        inner: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Drop from the shape small pieces of ink lying wholly far outside the box."""
+    x0, y0, x1, y1 = inner
+    d = FAR_SPECK_MIN_DIST_MM * PX_PER_MM
+    keep = keep.copy()
+    for i in np.nonzero(keep)[0]:
+        x, y, w, h, area = stats[i]
+        if area > FAR_SPECK_MAX_MM2 * PX2_PER_MM2:
+            continue
+        gap_x = max(x0 - (x + w), x - x1, 0)
+        gap_y = max(y0 - (y + h), y - y1, 0)
+        if math.hypot(gap_x, gap_y) >= d:
+            keep[i] = False
+    return keep[labels], keep
+
+
+def _band_evenness(mask: np.ndarray, skel: np.ndarray) -> float:
+    """How even a stroke's width is along its skeleton: the 10th over the 90th percentile
+    of the distance to its edge there. One pen's ○ is about as wide all round; a band of
+    loops over loops (a scribble around a gap) is wide in one place and thin in another."""
+    on = skel & mask
+    if int(on.sum()) < 8:
+        return 1.0
+    dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)[on]
+    p10, p90 = np.percentile(dist, (10, 90))
+    return float(p10 / max(p90, 1e-6))
+
+
 def _lighter_middle(darkness: np.ndarray, clean: np.ndarray) -> bool:
     """A blot whose middle is clearly lighter than its body: a ○ whose hole blur filled in."""
     dist = cv2.distanceTransform(clean.astype(np.uint8), cv2.DIST_L2, 3)
@@ -309,6 +374,10 @@ def features(
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
         return replace(_shapeless(ink_mm2, inner_fill, int(keep.sum())), inside_share=inside_px / ink_px)
     hidden = np.zeros_like(clean) if hidden is None else hidden
+    near, near_keep = _without_far_specks(clean, labels, stats, keep, inner)
+    if near.any() and near_keep.sum() < keep.sum():
+        clean, keep = near, near_keep
+        ink_px, inside_px = int(clean.sum()), int(clean[y0:y1, x0:x1].sum())
     # From here on, work on the ink's bounding box with a margin (the shape does not depend
     # on where the box is): several times fewer pixels for every step below.
     ys, xs = np.nonzero(clean)
@@ -327,9 +396,11 @@ def features(
     centre_ink = float(centre.mean()) if centre.size else 0.0
 
     solid = fill_specks(clean, int(SPECK_HOLE_MM2 * PX2_PER_MM2))
-    texture = float((solid & ~clean).sum()) / PX2_PER_MM2
+    # Paper specks under print are where a printed line crosses a wide stroke, not gaps
+    # between the lines of a scribble.
+    texture = float((solid & ~clean & ~hidden).sum()) / PX2_PER_MM2
     enclosed = _count_enclosed(solid)
-    roughness = _roughness(solid)
+    roughness = _roughness(_print_notches_filled(solid, hidden))
     if ring_shortcut is not None:
         hole = _holes(solid, (bx0, by0, bx1, by1))
         contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
@@ -341,7 +412,9 @@ def features(
             solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
             hole=hole, texture_mm2=texture, enclosed=enclosed, roughness=roughness, centre_ink=centre_ink,
         )
-        if _ring_evidence(quick, ring_shortcut)[0]:
+        # Only a thin closed ring takes the shortcut: a wide band is judged on its texture
+        # and outline, which are measured properly only with the gaps joined (below).
+        if stroke <= ring_shortcut.ring_textured_stroke_mm and _ring_evidence(quick, ring_shortcut)[0]:
             return quick
 
     # Skeleton, with short gaps joined.
@@ -365,7 +438,9 @@ def features(
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
     hole = _holes(linked, (bx0, by0, bx1, by1))
-    roughness = _roughness(linked)  # with gaps joined: an open ○'s gap is no ragged edge
+    # With gaps joined (an open ○'s gap is no ragged edge) and the notches print cuts into
+    # a wide stroke filled.
+    roughness = _roughness(_print_notches_filled(linked, hidden))
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = 0.0
@@ -375,7 +450,9 @@ def features(
         k = int(round(turn_at * (len(p) - 1)))
         turn_y = float((p[k][0] - by0) / max(bh, 1))
     step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
-    smooth = min((turning(b.points, step)[1] for b in brs if b.length >= 3 * PX_PER_MM), default=180.0)
+    long_brs = [b for b in brs if b.length >= 3 * PX_PER_MM]
+    smooth = min((turning(b.points, step)[1] for b in long_brs), default=180.0)
+    smooth_clear = _smooth_clear_of(long_brs, hidden, step)
     # The ellipse is needed only for a ring in pieces or one open stroke (vision.marks.classify).
     pieces = free_ends >= 4 or int(keep.sum()) >= 2
     one_curve = nforks == 0 and free_ends == 2 and abs(turn_total) >= 180.0
@@ -391,6 +468,7 @@ def features(
         near_print = cv2.dilate(hidden.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
+    evenness = _band_evenness(linked, skel)
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,
@@ -414,12 +492,14 @@ def features(
         turn_sharp=turn_sharp,
         turn_at_y=turn_y,
         smooth_deg=smooth,
+        smooth_clear_deg=smooth_clear,
         arms=arms,
         arms_straight=straight,
         arms_off_diagonal=off_diagonal,
         arms_beside_print=beside,
         centre_ink=centre_ink,
         lighter_middle=lighter,
+        band_evenness=evenness,
     )
 
 
@@ -460,6 +540,7 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
             f.texture_mm2 > t.ring_max_texture_mm2
             or f.roughness > t.ring_max_roughness  # loops poking out of the band
             or f.hole.mm2 < t.ring_thick_min_hole_mm2  # blurred nearly shut: a marker ○ or a scribble?
+            or (f.hole.mm2 < t.ring_thick_small_hole_mm2 and f.band_evenness < t.ring_min_band_evenness)
         )
     )
     if closed and not scribbled:
@@ -476,7 +557,7 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
         and r.longest_gap <= t.ring_max_gap
         and r.axes_mm[0] >= t.ring_pieces_min_axis_mm
         and r.axes_mm[0] >= t.ring_pieces_min_aspect * r.axes_mm[1]
-        and f.smooth_deg >= t.ring_min_smooth_deg
+        and f.smooth_clear_deg >= t.ring_min_smooth_deg
     )
     if followed and empty_middle and not scribbled:
         return True, "ring in pieces (over print or gaps)"
@@ -488,7 +569,7 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
     return (
         f.inside_share >= t.stroke_min_inside_share
         and f.forks >= 1
-        and len(f.arms) >= 4
+        and len(f.arms) == 4  # a fifth arm at the crossing: more strokes than two (a scribble)
         and f.arms[3] >= t.cross_min_arm_mm
         and f.arms_straight >= t.cross_min_straight_deg
         and f.arms_off_diagonal <= t.cross_max_off_diagonal_deg
@@ -496,6 +577,7 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.hole.count == 0
         and f.enclosed == 0  # a ○ around the × leaves paper between them, however small
         and f.solidity <= t.cross_max_solidity  # the centre line of a filled box is an × too
+        and not (f.stroke_mm > t.cross_wide_stroke_mm and f.band_evenness < t.cross_min_evenness)
         and f.inner_fill < t.filled_min_fill
         and f.texture_mm2 <= t.cross_max_texture_mm2
         and f.centre_ink >= t.cross_min_centre
@@ -523,7 +605,7 @@ def _open_ring_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         f.forks == 0
         and f.ends == 2
         and abs(f.turn_total) >= t.open_ring_min_turn_deg
-        and f.smooth_deg >= t.open_ring_min_smooth_deg
+        and f.smooth_clear_deg >= t.open_ring_min_smooth_deg
         and f.ring.found
         and f.ring.inside_ink <= t.ring_max_inside_mm2
     )
@@ -546,7 +628,7 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
-    if f.inner_fill >= t.scribble_min_fill and not simple:
+    if f.inner_fill >= t.scribble_min_fill and not simple and not ring:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"dense ink ({f.inner_fill:.0%} of the box): a correction?")
     if f.inner_fill < t.mark_min_inside:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it")

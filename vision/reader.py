@@ -221,16 +221,32 @@ def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profil
     return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
 
 
+ALONG_PRINT_SHARE = 0.95
+
+
+def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float) -> BoxInkParts:
+    """A little ink lying wholly along print, and nothing else: in a photo, the blurred edge
+    of a printed line that the print model did not quite explain. The box is then empty of
+    voter ink. (A voter's stroke leaves the print somewhere; more ink than this is looked at.)"""
+    if max_mm2 <= 0 or not parts.mask.any() or parts.bridged.sum() > max_mm2 * PX2_PER_MM2:
+        return parts
+    near = cv2.dilate(hidden.astype(np.uint8), _NEAR_PRINT).astype(bool)
+    if near[parts.bridged].mean() < ALONG_PRINT_SHARE:
+        return parts
+    none = np.zeros_like(parts.mask)
+    return BoxInkParts(none, none, parts.others)
+
+
 def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[MarkFeatures, Verdict, float]:
     """Features, verdict and faint ink (mm², only measured when the box looks empty)."""
     t = profile.marks
-    parts = box_ink_parts(darkness, bt, profile)
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
+    hidden = masks.core | masks.halo
+    parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
     area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
     faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 <= t.empty_max_mm2 else 0.0
     if area.ink_mm2 < t.mark_min_mm2:
         return area, classify(area, t, faint), faint
-    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
-    hidden = masks.core | masks.halo
     shape = parts.bridged
     residue = _print_residue(shape, hidden)
     if residue.any() and (shape & ~residue).sum() >= t.mark_min_mm2 * PX2_PER_MM2:

@@ -361,6 +361,18 @@ def merge_passing(brs: list[Branch], nforks: int) -> tuple[list[Branch], int]:
     return out, len(used)
 
 
+def corner_angles(points: np.ndarray, step: int) -> np.ndarray:
+    """Along a path: at each point from `step` to len − step, the angle (degrees) between the
+    chords to the points `step` before and after it (180 = straight)."""
+    p = points
+    if step < 2 or len(p) <= 2 * step:
+        return np.full(0, 180.0)
+    a = p[: -2 * step] - p[step:-step]
+    b = p[2 * step :] - p[step:-step]
+    cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+
 def turning(points: np.ndarray, step: int) -> tuple[float, float, float]:
     """Along a path: total signed turning (degrees), the sharpest turn (degrees between the
     chords before and after a point, 180 = straight) and where it is (index share 0–1).
@@ -375,9 +387,6 @@ def turning(points: np.ndarray, step: int) -> tuple[float, float, float]:
     dturn = np.diff(ang)
     dturn = (dturn + np.pi) % (2 * np.pi) - np.pi
     total = float(np.degrees(dturn.sum()))
-    a = p[: -2 * step] - p[step:-step]
-    b = p[2 * step :] - p[step:-step]
-    cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)
-    sharp = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+    sharp = corner_angles(p, step)
     i = int(np.argmin(sharp))
     return total, float(sharp[i]), float((step + i) / max(len(p) - 1, 1))
