@@ -125,7 +125,7 @@ def box_darkness(space: PageSpace, bt: BoxTemplate) -> BoxInk:
     h, w = bt.shape
     big = space.patch((bt.x0 - slack) / s, (bt.y0 - slack) / s, w + 2 * slack, h + 2 * slack)
     dx = dy = slack
-    if float(bt.ink.std()) > 0.02:
+    if bt.has_print:
         # Where the printed frame correlates best; voter ink barely moves this because the
         # frame's long straight edges dominate the correlation.
         dx, dy = best_shift(big, bt.ink, bt.ink_half)

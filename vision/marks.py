@@ -128,7 +128,7 @@ NO_HOLE = Hole(0.0, 0.0, False, 0.0, 0.0, 0)
 
 def _enclosed_paper(mask: np.ndarray) -> np.ndarray:
     """Paper the mask encloses (not reachable from outside), as 0/1."""
-    flood = np.pad(mask.astype(np.uint8), 1)
+    flood = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     cv2.floodFill(flood, None, (0, 0), 1)
     return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
 
@@ -360,6 +360,8 @@ def features(
     returned without its skeleton."""
     x0, y0, x1, y1 = inner
     inner_area = float((x1 - x0) * (y1 - y0))
+    if not mask.any():
+        return _shapeless(0.0, 0.0, 0)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.zeros(n, dtype=bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_component_mm2 * PX2_PER_MM2  # dust, toner, noise

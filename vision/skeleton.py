@@ -195,7 +195,7 @@ def link_gaps(
 def fill_specks(mask: np.ndarray, max_px: int) -> np.ndarray:
     """Fill enclosed paper smaller than `max_px` (grain inside a stroke, a pen's turn):
     thinning would make each a loop in the skeleton."""
-    flood = np.pad(mask.astype(np.uint8), 1)
+    flood = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     cv2.floodFill(flood, None, (0, 0), 1)
     holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
     if not holes.any():
@@ -266,7 +266,8 @@ def _graph(skel: np.ndarray, merge_px: float) -> tuple[list[Branch], int]:
     _, _, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
     for b in range(1, nb):
         x0, y0, w, h = stats[b, :4]
-        comp = np.pad((blabels[y0 : y0 + h, x0 : x0 + w] == b).astype(np.uint8), 1)
+        piece = (blabels[y0 : y0 + h, x0 : x0 + w] == b).astype(np.uint8)
+        comp = cv2.copyMakeBorder(piece, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
         p, loop = _order(comp)
         p += np.array([y0 - 1, x0 - 1], dtype=np.float64)
         ys, xs = np.nonzero(comp)

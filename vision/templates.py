@@ -61,6 +61,11 @@ class BoxTemplate:
         return self.ink.shape  # type: ignore[return-value]
 
     @cached_property
+    def has_print(self) -> bool:
+        """Whether the region holds print to align on (a box always does: its frame)."""
+        return float(self.ink.std()) > 0.02
+
+    @cached_property
     def ink_half(self) -> np.ndarray:
         """The printed ink at half resolution (vision.ink.best_shift aligns there)."""
         return cv2.resize(self.ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
