@@ -29,6 +29,9 @@ class MarkThresholds(_Model):
     faint_smooth_mm: float = Field(0.0, ge=0, description="…after smoothing over this (sensor noise averages out)…")
     faint_min_component_mm2: float = Field(1.0, ge=0, description="…in pieces at least this large…")
     faint_max_mm2: float = Field(2.0, ge=0, description="…over this much in all: not empty, a light mark: review")
+    faint_print_clear_mm: float = Field(
+        0.0, ge=0, description="faint ink is looked for this much further from print than strokes (photo blur)"
+    )
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
     print_edge_max_mm2: float = Field(

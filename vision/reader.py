@@ -187,9 +187,29 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     x0, y0, x1, y1 = bt.inner
     inside = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n) > 0
     own = (2 * in_zone >= size) | inside
+    own &= ~_cut_off_far(labels, n, bt)
     own[0] = False
     mine = own[labels]
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
+
+
+CUT_OFF_REACH_MM = 1.5
+
+
+def _cut_off_far(labels: np.ndarray, n: int, bt: BoxTemplate) -> np.ndarray:
+    """Pieces cut by the region's edge that never come within CUT_OFF_REACH_MM of the box:
+    the end of a neighbour's mark or of a stray line reaching into the margin (this box's
+    own ○, however large, stays well inside the margin)."""
+    edge = np.zeros(n, dtype=bool)
+    edge[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
+    if not edge[1:].any():
+        return edge
+    r = int(round(CUT_OFF_REACH_MM * PX_PER_MM))
+    x0, y0, x1, y1 = bt.inner
+    near = labels[max(y0 - r, 0) : y1 + r, max(x0 - r, 0) : x1 + r]
+    reach = np.zeros(n, dtype=bool)
+    reach[np.unique(near)] = True
+    return edge & ~reach
 
 
 def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -214,7 +234,8 @@ def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 
 def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
     t = profile.marks
-    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
+    # In a photo the print's own blurred edge leaves a faint ghost just beyond its halo.
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm + t.faint_print_clear_mm)
     usable = bt.zone & ~masks.core & ~masks.halo
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
