@@ -11,7 +11,8 @@ no tuning looked at. Per box reading, against the truth:
   ambiguous  the truth itself is doubtful: any answer is accepted, a definite one is counted.
 Per ballot: review rate (needs_review) over all ballots and over the ballots whose truth
 does not expect review (no doubtful mark or write-in, no stray mark: `review_expected`
-false), with the reasons of the latter; unreadable rate (no reading at all).
+false), with the reasons of the latter; unreadable rate (no reading at all); ballots with
+ink outside the boxes (stray marks) that were NOT sent to review, by kind of stray mark.
 Prints a JSON summary (and writes it with --out); the figures go to docs/vision-benchmarks.md.
 """
 
@@ -49,6 +50,8 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
     ballots = Counter()
     clean = Counter()  # ballots whose truth expects no review
     clean_reasons: Counter[str] = Counter()
+    strays: Counter[str] = Counter()  # ballots with ink outside the boxes, by outcome
+    stray_missed: Counter[str] = Counter()  # …read as interpreted (not sent to people), by stray kind
     write = Counter()
     misreads: list[dict] = []
     unread: list[dict] = []
@@ -60,6 +63,11 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
         out = read_page(sb.image, templates, prof)
         t_read += time.perf_counter() - t0
         ballots[out.outcome] += 1
+        if sb.truth.stray_marks:
+            # Ink outside the boxes must reach the scrutineers (the ballot may be void).
+            strays[out.outcome] += 1
+            if out.outcome == "interpreted":
+                stray_missed[",".join(sorted(m.kind.value for m in sb.truth.stray_marks))] += 1
         if not sb.truth.review_expected:
             clean[out.outcome] += 1
             for r in getattr(out, "reasons", []):
@@ -113,6 +121,9 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
         "review_rate_not_expected": round(clean["needs_review"] / nc, 4),
         "unreadable_rate_not_expected": round((nc - clean["interpreted"] - clean["needs_review"]) / nc, 4),
         "reasons_not_expected": dict(clean_reasons.most_common(12)),
+        "ballots_with_stray_marks": sum(strays.values()),
+        "stray_ballots_not_sent_to_review": strays["interpreted"],
+        "stray_missed_by_kind": dict(stray_missed.most_common()),
         "read_ms_mean": round(1000 * t_read / n, 1),
         "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
         "examples": misreads,

@@ -208,3 +208,21 @@ def test_print_edges_alone_leave_a_box_empty_but_never_hide_a_mark() -> None:
     out = _without_print_edges(BoxInkParts(stroke, stroke, none), hidden, 2.0)
     assert out.mask.sum() == stroke.sum()
     assert _without_print_edges(BoxInkParts(edge, edge, none), hidden, 0.0).mask.sum() == edge.sum()
+
+
+def test_the_sheet_edge_is_no_writing_but_a_tick_near_it_is() -> None:
+    """At 2 px/mm: a slanting dashed line in the top band (the paper's edge in a photo of a
+    curled sheet) is left out of the ink outside the boxes; a small tick in the same band
+    and an underline in the middle of the page are kept."""
+    from vision.reader import _sheet_edges
+
+    ink = np.zeros((594, 420), bool)
+    for i, x in enumerate(range(150, 260, 10)):  # dashes stepping down one row every 10 px
+        ink[12 + i // 2, x : x + 5] = True
+    ink[20:24, 330:332] = True  # a tick's short arm…
+    ink[16:24, 332:334] = True  # …and long arm
+    ink[300, 100:140] = True  # an underline, far from every edge
+    edges = _sheet_edges(ink)
+    assert edges[12:20, 150:265].sum() == ink[12:20, 150:265].sum()
+    assert not edges[16:24, 330:334].any()
+    assert not edges[300].any()

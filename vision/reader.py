@@ -187,29 +187,9 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     x0, y0, x1, y1 = bt.inner
     inside = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n) > 0
     own = (2 * in_zone >= size) | inside
-    own &= ~_cut_off_far(labels, n, bt)
     own[0] = False
     mine = own[labels]
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
-
-
-CUT_OFF_REACH_MM = 1.5
-
-
-def _cut_off_far(labels: np.ndarray, n: int, bt: BoxTemplate) -> np.ndarray:
-    """Pieces cut by the region's edge that never come within CUT_OFF_REACH_MM of the box:
-    the end of a neighbour's mark or of a stray line reaching into the margin (this box's
-    own ○, however large, stays well inside the margin)."""
-    edge = np.zeros(n, dtype=bool)
-    edge[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
-    if not edge[1:].any():
-        return edge
-    r = int(round(CUT_OFF_REACH_MM * PX_PER_MM))
-    x0, y0, x1, y1 = bt.inner
-    near = labels[max(y0 - r, 0) : y1 + r, max(x0 - r, 0) : x1 + r]
-    reach = np.zeros(n, dtype=bool)
-    reach[np.unique(near)] = True
-    return edge & ~reach
 
 
 def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -315,9 +295,53 @@ def _outside_ink_mm2(space: PageSpace, template: StyleTemplate, profile: Profile
     ink = (dark[: zone.shape[0], : zone.shape[1]] > profile.quality.outside_darkness) & zone
     if not ink.any():
         return 0.0
+    ink &= ~_sheet_edges(ink)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA] / (LOW_PX_PER_MM**2)
     return float(areas[areas >= profile.marks.min_component_mm2].sum())
+
+
+SHEET_EDGE_BAND_MM = 16.0  # the sheet's own edge can show this far in (curl, a photo's perspective)
+SHEET_EDGE_MIN_MM = 8.0  # as a line at least this long…
+SHEET_EDGE_MAX_WIDTH_MM = 1.5  # …and this thin, along the edge
+SHEET_EDGE_JOIN_MM = 4.0  # dashes of one edge line, this far apart, are one line
+SHEET_EDGE_MAX_SLOPE = 0.3  # within about 17° of the border
+
+
+def _sheet_edges(ink: np.ndarray) -> np.ndarray:
+    """Thin lines along the sheet's border, near it: the edge of the paper (or the table
+    beyond it) where a curled sheet or a photo's perspective brings it into the page, not
+    a voter's writing. Found per band, after joining dashes along the edge."""
+    s = LOW_PX_PER_MM
+    band = int(SHEET_EDGE_BAND_MM * s)
+    h, w = ink.shape
+    out = np.zeros_like(ink)
+    join = int(SHEET_EDGE_JOIN_MM * s) | 1
+    for rows, cols, along_x in (
+        (slice(0, band), slice(0, w), True),
+        (slice(h - band, h), slice(0, w), True),
+        (slice(0, h), slice(0, band), False),
+        (slice(0, h), slice(w - band, w), False),
+    ):
+        part = ink[rows, cols].astype(np.uint8)
+        if not part.any():
+            continue
+        kernel = np.ones((3, join) if along_x else (join, 3), np.uint8)  # a slanting line steps
+        joined = cv2.dilate(part, kernel)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        inked = np.bincount(labels[part.astype(bool)], minlength=n) / (s * s)  # mm² of ink in each
+        length = (stats[:, cv2.CC_STAT_WIDTH if along_x else cv2.CC_STAT_HEIGHT] - join + 1) / s
+        across = (stats[:, cv2.CC_STAT_HEIGHT if along_x else cv2.CC_STAT_WIDTH] - 2) / s
+        width = inked / np.maximum(length, 1e-6)  # mean thickness
+        edge = (
+            (length >= SHEET_EDGE_MIN_MM)
+            & (width <= SHEET_EDGE_MAX_WIDTH_MM)
+            & (across <= SHEET_EDGE_MAX_SLOPE * length + SHEET_EDGE_MAX_WIDTH_MM)
+        )
+        edge[0] = False
+        if edge.any():
+            out[rows, cols] |= edge[labels] & part.astype(bool)
+    return out
 
 
 def _quality(space: PageSpace, model: PrintModel, profile: Profile) -> list[QualityFlag]:
