@@ -60,6 +60,9 @@ class MarkThresholds(_Model):
     )
     ring_min_on_curve: float = Field(0.9, gt=0, le=1, description="ring in pieces: share of skeleton on the ellipse")
     ring_min_inked: float = Field(0.35, gt=0, le=1, description="…share of the ellipse with ink on it…")
+    ring_min_inked_quarters: int = Field(
+        0, ge=0, le=4, description="…in this many quarters of its outline (a ○ is seen all round, print lines are not)"
+    )
     ring_max_paper: float = Field(0.22, ge=0, le=1, description="…share of the ellipse over bare paper…")
     ring_max_gap: float = Field(0.22, ge=0, le=1, description="…its longest bare-paper run…")
     ring_pieces_min_hidden: float = Field(0.05, ge=0, le=1, description="…share hidden by print (why in pieces)…")

@@ -61,6 +61,7 @@ class Ring:
     on_curve: float  # share of the skeleton lying on the ellipse
     inside_ink: float  # ink inside the ellipse shrunk to 60 %, mm²
     axes_mm: tuple[float, float]  # semi-axes, short then long
+    inked_quarters: int = 0  # quarters of the outline with ink on them: a ○ is seen all round
 
 
 NO_RING = Ring(False, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, (0.0, 0.0))
@@ -250,6 +251,7 @@ def _ring(skel: np.ndarray, mask: np.ndarray, hidden: np.ndarray, stroke_px: flo
         on_curve=on_curve,
         inside_ink=inside_ink,
         axes_mm=(short, long_),
+        inked_quarters=int(sum(bool(q.any()) for q in np.array_split(inked, 4))),
     )
 
 
@@ -554,6 +556,7 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
         and r.hidden >= t.ring_pieces_min_hidden
         and r.on_curve >= t.ring_min_on_curve
         and r.inked >= t.ring_min_inked
+        and r.inked_quarters >= t.ring_min_inked_quarters
         and r.inked + r.hidden >= 1.0 - t.ring_max_paper
         and r.paper <= t.ring_max_paper
         and r.longest_gap <= t.ring_max_gap
