@@ -33,14 +33,20 @@ from vision_report import emit
 
 from calibration.profile import load_profile
 from sample_ballots.synth.corpus import generate_ballot
+from sample_ballots.synth.truth import FillMix
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
 from vision.reader import read_page
 from vision.reading import MarkClass
 from vision.templates import build_templates
 
+# The corpus's own mix, or one where every ballot holds doubtful marks and half hold ink
+# outside the boxes: what people must see, in quantity.
+MIXES = {"corpus": FillMix(), "doubtful": FillMix(ambiguous=1.0, stray=0.5)}
+VOTES = {MarkClass.CIRCLE, MarkClass.CROSS, MarkClass.TICK}
 
-def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
+
+def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str = "corpus") -> dict:
     cv2.setNumThreads(1)
     election = load_election(demo_election_path())
     templates = build_templates(election)
@@ -58,7 +64,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
     t_read = 0.0
     started = time.monotonic()
     for i in range(count):
-        sb = generate_ballot(profile, seed + i, severity=severity)
+        sb = generate_ballot(profile, seed + i, severity=severity, mix=MIXES[mix])
         t0 = time.perf_counter()
         out = read_page(sb.image, templates, prof)
         t_read += time.perf_counter() - t0
@@ -84,6 +90,13 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
             if t.ambiguous:
                 boxes["ambiguous"] += 1
                 boxes["ambiguous_decided"] += r.mark_class is not MarkClass.UNCLEAR
+                # A doubtful mark counted as a vote (○, ×, √) is a guess; filled or empty
+                # send the ballot to people or count nothing.
+                if r.mark_class in VOTES and t.truth_class is MarkClass.UNCLEAR:
+                    boxes["doubtful_read_as_vote"] += 1
+                    if len(misreads) < show:
+                        misreads.append({"seed": seed + i, "box": t.id, "truth": "doubtful",
+                                         "read": r.mark_class.value, "kind": t.kind.value})
             elif r.mark_class is MarkClass.UNCLEAR:
                 boxes["review"] += 1
             elif r.mark_class != t.truth_class:
@@ -113,6 +126,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str) -> dict:
         "box_readings": boxes["total"],
         "misreads": boxes["misread"], "write_in_misreads": write["misread"],
         "box_review": boxes["review"], "ambiguous": boxes["ambiguous"], "ambiguous_decided": boxes["ambiguous_decided"],
+        "doubtful_read_as_vote": boxes["doubtful_read_as_vote"], "mix": mix,
         "write_in_readings": write["total"],
         "ballot_outcomes": dict(ballots),
         "review_rate": round(ballots["needs_review"] / n, 4),
@@ -137,10 +151,12 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1_000_000)
     ap.add_argument("--severity", default="full")
+    ap.add_argument("--mix", choices=sorted(MIXES), default="corpus",
+                    help="corpus: the corpus's own mix; doubtful: doubtful marks on every ballot, strays on half")
     ap.add_argument("--show", type=int, default=20, help="examples of misreads to list")
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    return emit(run(a.profile, a.count, a.seed, a.show, a.severity), a.out)
+    return emit(run(a.profile, a.count, a.seed, a.show, a.severity, a.mix), a.out)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,6 @@ class MarkThresholds(_Model):
     faint_smooth_mm: float = Field(0.0, ge=0, description="…after smoothing over this (sensor noise averages out)…")
     faint_min_component_mm2: float = Field(1.0, ge=0, description="…in pieces at least this large…")
     faint_max_mm2: float = Field(2.0, ge=0, description="…over this much in all: not empty, a light mark: review")
-    faint_print_clear_mm: float = Field(
-        0.0, ge=0, description="faint ink is looked for this much further from print than strokes (photo blur)"
-    )
     min_component_mm2: float = Field(0.25, ge=0, description="smaller ink specks are dust or noise")
     empty_max_mm2: float = Field(0.8, ge=0, description="at most this much ink: definitely empty")
     print_edge_max_mm2: float = Field(
@@ -60,6 +57,9 @@ class MarkThresholds(_Model):
     )
     ring_min_on_curve: float = Field(0.9, gt=0, le=1, description="ring in pieces: share of skeleton on the ellipse")
     ring_min_inked: float = Field(0.35, gt=0, le=1, description="…share of the ellipse with ink on it…")
+    ring_max_extent_mm: float = Field(
+        15.5, gt=0, description="ink spanning more than this (the box's whole region) is no one ○: frame remnants"
+    )
     ring_min_inked_quarters: int = Field(
         0, ge=0, le=4, description="…in this many quarters of its outline (a ○ is seen all round, print lines are not)"
     )

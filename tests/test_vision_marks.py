@@ -208,6 +208,12 @@ def test_print_edges_alone_leave_a_box_empty_but_never_hide_a_mark() -> None:
     out = _without_print_edges(BoxInkParts(stroke, stroke, none), hidden, 2.0)
     assert out.mask.sum() == stroke.sum()
     assert _without_print_edges(BoxInkParts(edge, edge, none), hidden, 0.0).mask.sum() == edge.sum()
+    corner = np.zeros_like(hidden)
+    corner[30:31, 100:108] = True
+    corner[24:31, 107:108] = True  # bending round the frame's corner: a light ○, not a printed line
+    hidden[26:110, 106:110] = True
+    out = _without_print_edges(BoxInkParts(corner, corner, none), hidden, 2.0)
+    assert out.mask.sum() == corner.sum()
 
 
 def test_the_sheet_edge_is_no_writing_but_a_tick_near_it_is() -> None:

@@ -525,6 +525,10 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
     """A ○: paper enclosed by the ink, or pieces of ink that follow one ellipse all round,
     hidden only where print covers it; in both cases with nothing inside. (One open stroke
     is judged by how far it turns: _open_ring_evidence.)"""
+    if f.extent_mm > t.ring_max_extent_mm:
+        # Across the whole region: remnants of the printed frame all round (a photo whose
+        # print the model missed), or more than one mark; a ○ over the frame is smaller.
+        return False, ""
     r = f.ring
     empty_middle = r.found and r.inside_ink <= t.ring_max_inside_mm2
     h = f.hole

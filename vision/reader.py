@@ -214,25 +214,21 @@ def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 
 def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
     t = profile.marks
-    # In a photo the print's own blurred edge leaves a faint ghost just beyond its halo.
-    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm + t.faint_print_clear_mm)
+    masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
     usable = bt.zone & ~masks.core & ~masks.halo
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
 
 
-ALONG_PRINT_SHARE = 0.95
-
-
 def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float) -> BoxInkParts:
-    """A little ink lying wholly along print, and nothing else: in a photo, the blurred edge
-    of a printed line that the print model did not quite explain. The box is then empty of
-    voter ink. (A voter's stroke leaves the print somewhere; more ink than this is looked at.)"""
+    """A little ink, all of it thin straight lines along print (_print_residue), and nothing
+    else: in a photo, the blurred edge of a printed line that the print model did not quite
+    explain. The box is then empty of voter ink. A remnant of a voter's stroke is curved or
+    crosses the print somewhere (a light ○ drawn along the frame): it stays ink."""
     if max_mm2 <= 0 or not parts.mask.any() or parts.bridged.sum() > max_mm2 * PX2_PER_MM2:
         return parts
-    near = cv2.dilate(hidden.astype(np.uint8), _NEAR_PRINT).astype(bool)
-    if near[parts.bridged].mean() < ALONG_PRINT_SHARE:
+    if (parts.bridged & ~_print_residue(parts.bridged, hidden)).any():
         return parts
     none = np.zeros_like(parts.mask)
     return BoxInkParts(none, none, parts.others)
