@@ -76,7 +76,7 @@ class MarkThresholds(_Model):
     cross_min_centre: float = Field(0.06, ge=0, le=1, description="ink in the middle ninth for a ×")
     cross_max_off_diagonal_deg: float = Field(32.0, ge=0, le=45, description="× strokes: at most this far from 45°")
     cross_max_beside_print: float = Field(0.8, ge=0, le=1, description="share of a × arm within 0.5 mm of print")
-    cross_max_texture_mm2: float = Field(0.1, ge=0, description="paper specks enclosed in a ×'s strokes: at most")
+    cross_max_texture_mm2: float = Field(0.1, ge=0, description="paper specks enclosed in a × or √: at most")
     stroke_min_inside_share: float = Field(0.5, ge=0, le=1, description="a × or √ lies mostly inside its box")
     cross_max_solidity: float = Field(0.8, gt=0, le=1, description="ink / its convex hull: a × is no blot")
     cross_wide_stroke_mm: float = Field(1.5, ge=0, description="a × drawn wider than this (a felt tip)…")

@@ -603,6 +603,7 @@ def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.turn_sharp <= t.tick_max_turn_deg
         and f.turn_at_y >= t.tick_min_turn_y
         and abs(f.turn_total) <= t.tick_max_total_turn_deg
+        and f.texture_mm2 <= t.cross_max_texture_mm2  # paper specks between many lines: a scribble
         and f.hole.count == 0
         and f.enclosed == 0
     )
