@@ -30,7 +30,7 @@ import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.reading import MarkClass
-from vision.skeleton import corner_angles, fill_specks, link_gaps, merge_passing, prune, thin, turning
+from vision.skeleton import Branch, corner_angles, fill_specks, link_gaps, merge_passing, prune, thin, turning
 from vision.templates import PX_PER_MM
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
@@ -289,7 +289,7 @@ def _arms(brs, main_fork: int, near_print: np.ndarray) -> tuple[tuple[float, ...
     return lengths, best, off, beside
 
 
-def _smooth_clear_of(brs, hidden: np.ndarray, step: int) -> float:
+def _smooth_clear_of(brs: list[Branch], hidden: np.ndarray, step: int) -> float:
     """The sharpest corner along these branches at points clear of print (180 = straight)."""
     if not brs:
         return 180.0
@@ -306,8 +306,9 @@ def _smooth_clear_of(brs, hidden: np.ndarray, step: int) -> float:
     return worst
 
 
-def _without_far_specks(clean: np.ndarray, labels: np.ndarray, stats: np.ndarray, keep: np.ndarray,
-                        inner: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _without_far_specks(
+    labels: np.ndarray, stats: np.ndarray, keep: np.ndarray, inner: tuple[int, int, int, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Drop from the shape small pieces of ink lying wholly far outside the box."""
     x0, y0, x1, y1 = inner
     d = FAR_SPECK_MIN_DIST_MM * PX_PER_MM
@@ -378,7 +379,7 @@ def features(
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
         return replace(_shapeless(ink_mm2, inner_fill, int(keep.sum())), inside_share=inside_px / ink_px)
     hidden = np.zeros_like(clean) if hidden is None else hidden
-    near, near_keep = _without_far_specks(clean, labels, stats, keep, inner)
+    near, near_keep = _without_far_specks(labels, stats, keep, inner)
     if near.any() and near_keep.sum() < keep.sum():
         clean, keep = near, near_keep
         ink_px, inside_px = int(clean.sum()), int(clean[y0:y1, x0:x1].sum())
