@@ -60,6 +60,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
     stray_missed: Counter[str] = Counter()  # …read as interpreted (not sent to people), by stray kind
     write = Counter()
     misreads: list[dict] = []
+    doubtful_votes: list[dict] = []  # doubtful marks read as ○, × or √
     unread: list[dict] = []
     t_read = 0.0
     started = time.monotonic()
@@ -94,9 +95,9 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
                 # send the ballot to people or count nothing.
                 if r.mark_class in VOTES and t.truth_class is MarkClass.UNCLEAR:
                     boxes["doubtful_read_as_vote"] += 1
-                    if len(misreads) < show:
-                        misreads.append({"seed": seed + i, "box": t.id, "truth": "doubtful",
-                                         "read": r.mark_class.value, "kind": t.kind.value})
+                    if len(doubtful_votes) < show:
+                        doubtful_votes.append({"seed": seed + i, "box": t.id, "read": r.mark_class.value,
+                                               "kind": t.kind.value})
             elif r.mark_class is MarkClass.UNCLEAR:
                 boxes["review"] += 1
             elif r.mark_class != t.truth_class:
@@ -141,6 +142,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
         "read_ms_mean": round(1000 * t_read / n, 1),
         "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
         "examples": misreads,
+        "doubtful_vote_examples": doubtful_votes,
         "unreadable_examples": unread,
     }
 

@@ -48,7 +48,7 @@ class MarkThresholds(_Model):
     ring_textured_stroke_mm: float = Field(1.5, gt=0, description="a ring line wider than this…")
     ring_max_texture_mm2: float = Field(0.02, ge=0, description="…with more paper specks in it…")
     ring_max_roughness: float = Field(1.15, ge=1, description="…or a more ragged outline (outline / hull)…")
-    ring_thick_min_hole_mm2: float = Field(0.0, ge=0, description="…or less enclosed paper may be a scribble")
+    ring_thick_min_hole_mm2: float = Field(2.5, ge=0, description="…or less enclosed paper may be a scribble")
     ring_thick_small_hole_mm2: float = Field(
         8.0, ge=0, description="a wide band around less paper than this must be about as wide all round…"
     )
@@ -61,11 +61,11 @@ class MarkThresholds(_Model):
         15.5, gt=0, description="ink spanning more than this (the box's whole region) is no one ○: frame remnants"
     )
     ring_min_inked_quarters: int = Field(
-        0, ge=0, le=4, description="…in this many quarters of its outline (a ○ is seen all round, print lines are not)"
+        3, ge=0, le=4, description="…in this many quarters of its outline (a ○ is seen all round, print lines are not)"
     )
-    ring_max_paper: float = Field(0.22, ge=0, le=1, description="…share of the ellipse over bare paper…")
+    ring_max_paper: float = Field(0.35, ge=0, le=1, description="…share of the ellipse over bare paper…")
     ring_max_gap: float = Field(0.22, ge=0, le=1, description="…its longest bare-paper run…")
-    ring_pieces_min_hidden: float = Field(0.05, ge=0, le=1, description="…share hidden by print (why in pieces)…")
+    ring_pieces_min_hidden: float = Field(0.0, ge=0, le=1, description="…share hidden by print (why in pieces)…")
     ring_pieces_min_axis_mm: float = Field(3.5, ge=0, description="…shortest semi-axis (it reaches the frame)…")
     ring_pieces_min_aspect: float = Field(0.6, gt=0, le=1, description="…and short / long axis")
     ring_min_smooth_deg: float = Field(125.0, gt=0, le=180, description="a ring has no sharp corner (180 = straight)")
@@ -81,11 +81,11 @@ class MarkThresholds(_Model):
     cross_max_solidity: float = Field(0.8, gt=0, le=1, description="ink / its convex hull: a × is no blot")
     cross_wide_stroke_mm: float = Field(1.5, ge=0, description="a × drawn wider than this (a felt tip)…")
     cross_min_evenness: float = Field(
-        0.0, ge=0, le=1, description="…is about as wide along its strokes (a scribbled-over × is a blob with arms)"
+        0.2, ge=0, le=1, description="…is about as wide along its strokes (a scribbled-over × is a blob with arms)"
     )
-    tick_max_turn_deg: float = Field(120.0, gt=0, lt=180, description="sharpest turn of a √")
+    tick_max_turn_deg: float = Field(115.0, gt=0, lt=180, description="sharpest turn of a √")
     tick_min_turn_y: float = Field(0.6, ge=0, le=1, description="a √ turns in the bottom part of its ink")
-    tick_max_total_turn_deg: float = Field(200.0, gt=0, description="a √ is no curl")
+    tick_max_total_turn_deg: float = Field(170.0, gt=0, description="a √ is no curl")
 
 
 class WriteInThresholds(_Model):
@@ -98,7 +98,7 @@ class QualityThresholds(_Model):
     too_dark_white: float = Field(90.0, description="paper white level below this (0–255): too dark")
     too_light_black: float = Field(150.0, description="solid print lighter than this (0–255 of paper): washed out")
     outside_darkness: float = Field(0.16, gt=0, lt=1, description="ink outside the boxes: darker than this (2 px/mm)")
-    outside_min_mm2: float = Field(4.0, ge=0, description="voter ink outside boxes above this: flag")
+    outside_min_mm2: float = Field(2.0, ge=0, description="voter ink outside boxes above this: flag")
     blank_max_ink_share: float = Field(0.002, ge=0, description="a page with less dark share is blank")
 
 

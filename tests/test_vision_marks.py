@@ -228,7 +228,11 @@ def test_the_sheet_edge_is_no_writing_but_a_tick_near_it_is() -> None:
     ink[20:24, 330:332] = True  # a tick's short arm…
     ink[16:24, 332:334] = True  # …and long arm
     ink[300, 100:140] = True  # an underline, far from every edge
+    for k, x in enumerate(range(100, 150, 6)):  # a written name 10 mm above the bottom edge
+        ink[570 + (k % 3) : 575 + (k % 3), x : x + 2] = True
+        ink[572, x : x + 5] = True
     edges = _sheet_edges(ink)
+    assert not edges[565:580, 95:155].any()
     assert edges[12:20, 150:265].sum() == ink[12:20, 150:265].sum()
     assert not edges[16:24, 330:334].any()
     assert not edges[300].any()

@@ -301,8 +301,9 @@ def _smooth_clear_of(brs: list[Branch], hidden: np.ndarray, step: int) -> float:
             continue
         q = b.points[step : len(b.points) - step].astype(int)
         ok = clear[q[:, 0], q[:, 1]]
-        if ok.any():
-            worst = min(worst, float(angles[ok].min()))
+        # A branch that runs along print all its length (a remnant of a printed frame) is
+        # judged on all its corners: nothing of it is clearly the pen's.
+        worst = min(worst, float(angles[ok].min() if ok.any() else angles.min()))
     return worst
 
 
@@ -639,7 +640,7 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
-    if f.inner_fill >= t.scribble_min_fill and not simple and not ring:
+    if f.inner_fill >= t.scribble_min_fill and not simple and not (ring and f.hole.count <= 1):
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"dense ink ({f.inner_fill:.0%} of the box): a correction?")
     if f.inner_fill < t.mark_min_inside:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it")

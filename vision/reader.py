@@ -335,6 +335,14 @@ def _sheet_edges(ink: np.ndarray) -> np.ndarray:
             & (across <= SHEET_EDGE_MAX_SLOPE * length + SHEET_EDGE_MAX_WIDTH_MM)
         )
         edge[0] = False
+        for i in np.flatnonzero(edge):
+            # Straight: every ink pixel within half the width limit of one fitted line
+            # (handwriting joined along the edge is not).
+            ys, xs = np.nonzero((labels == i) & part.astype(bool))
+            pts = np.column_stack([xs, ys]).astype(np.float32)
+            vx, vy, x0, y0 = cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+            off = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
+            edge[i] = float(off.max()) <= SHEET_EDGE_MAX_WIDTH_MM * s / 2
         if edge.any():
             out[rows, cols] |= edge[labels] & part.astype(bool)
     return out
