@@ -301,9 +301,11 @@ def _smooth_clear_of(brs: list[Branch], hidden: np.ndarray, step: int) -> float:
             continue
         q = b.points[step : len(b.points) - step].astype(int)
         ok = clear[q[:, 0], q[:, 1]]
-        # A branch that runs along print all its length (a remnant of a printed frame) is
-        # judged on all its corners: nothing of it is clearly the pen's.
-        worst = min(worst, float(angles[ok].min() if ok.any() else angles.min()))
+        # A branch lying along print all its length says nothing about the pen's corners
+        # (the arcs of a large ○ running beside the frame); a frame's own remnants are
+        # straight, and a ring of them spans more than ring_max_extent_mm.
+        if ok.any():
+            worst = min(worst, float(angles[ok].min()))
     return worst
 
 
