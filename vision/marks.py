@@ -30,7 +30,17 @@ import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.reading import MarkClass
-from vision.skeleton import Branch, corner_angles, fill_specks, link_gaps, merge_passing, prune, thin, turning
+from vision.skeleton import (
+    Branch,
+    corner_angles,
+    enclosed_paper,
+    fill_specks,
+    link_gaps,
+    merge_passing,
+    prune,
+    thin,
+    turning,
+)
 from vision.templates import PX_PER_MM
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
@@ -90,8 +100,7 @@ class MarkFeatures:
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
     turn_at_y: float  # where that corner is, from the top (0) to the bottom (1) of the ink
-    smooth_deg: float  # the sharpest corner along any branch of 3 mm or more (180 = straight)
-    smooth_clear_deg: float  # the same, counting only corners away from print (CLEAR_OF_PRINT_MM)
+    smooth_clear_deg: float  # the sharpest corner along any branch of 3 mm or more, away from print (180 = straight)
     arms: tuple[float, ...]  # cross: lengths (mm) of the arms of the main fork, longest first
     arms_straight: float  # cross: worst straightness of the two paired arm lines (180 = straight)
     arms_off_diagonal: float  # cross: the paired lines' largest angle from the page's diagonals
@@ -107,7 +116,7 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
         ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
         hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
-        turn_sharp=180.0, turn_at_y=0.0, smooth_deg=180.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
+        turn_sharp=180.0, turn_at_y=0.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
         arms_off_diagonal=45.0, arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False, band_evenness=1.0,
     )
 
@@ -125,13 +134,6 @@ class Hole:
 
 
 NO_HOLE = Hole(0.0, 0.0, False, 0.0, 0.0, 0)
-
-
-def _enclosed_paper(mask: np.ndarray) -> np.ndarray:
-    """Paper the mask encloses (not reachable from outside), as 0/1."""
-    flood = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    cv2.floodFill(flood, None, (0, 0), 1)
-    return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
 
 
 def _roughness(mask: np.ndarray) -> float:
@@ -154,12 +156,12 @@ def _print_notches_filled(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
-    holes = _enclosed_paper(mask)
+    holes = enclosed_paper(mask)
     return cv2.connectedComponents(holes, connectivity=4)[0] - 1 if holes.any() else 0
 
 
 def _hole(mask: np.ndarray, ink: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
-    holes = _enclosed_paper(mask)
+    holes = enclosed_paper(mask)
     hn, labels, hs, hc = cv2.connectedComponentsWithStats(holes, connectivity=4)
     if hn <= 1:
         return NO_HOLE
@@ -459,7 +461,6 @@ def features(
         turn_y = float((p[k][0] - by0) / max(bh, 1))
     step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
     long_brs = [b for b in brs if b.length >= 3 * PX_PER_MM]
-    smooth = min((turning(b.points, step)[1] for b in long_brs), default=180.0)
     smooth_clear = _smooth_clear_of(long_brs, hidden, step)
     # The ellipse is needed only for a ring in pieces or one open stroke (vision.marks.classify).
     pieces = free_ends >= 4 or int(keep.sum()) >= 2
@@ -499,7 +500,6 @@ def features(
         turn_total=turn_total,
         turn_sharp=turn_sharp,
         turn_at_y=turn_y,
-        smooth_deg=smooth,
         smooth_clear_deg=smooth_clear,
         arms=arms,
         arms_straight=straight,
@@ -561,7 +561,6 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
     followed = (
         (f.ends >= 4 or f.components >= 2)
         and r.found
-        and r.hidden >= t.ring_pieces_min_hidden
         and r.on_curve >= t.ring_min_on_curve
         and r.inked >= t.ring_min_inked
         and r.inked_quarters >= t.ring_min_inked_quarters
@@ -592,7 +591,7 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.solidity <= t.cross_max_solidity  # the centre line of a filled box is an × too
         and not (f.stroke_mm > t.cross_wide_stroke_mm and f.band_evenness < t.cross_min_evenness)
         and f.inner_fill < t.filled_min_fill
-        and f.texture_mm2 <= t.cross_max_texture_mm2
+        and f.texture_mm2 <= t.stroke_max_texture_mm2
         and f.centre_ink >= t.cross_min_centre
     )
 
@@ -607,7 +606,7 @@ def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.turn_sharp <= t.tick_max_turn_deg
         and f.turn_at_y >= t.tick_min_turn_y
         and abs(f.turn_total) <= t.tick_max_total_turn_deg
-        and f.texture_mm2 <= t.cross_max_texture_mm2  # paper specks between many lines: a scribble
+        and f.texture_mm2 <= t.stroke_max_texture_mm2  # paper specks between many lines: a scribble
         and f.hole.count == 0
         and f.enclosed == 0
     )

@@ -192,12 +192,17 @@ def link_gaps(
     return out.astype(bool), len(links)
 
 
+def enclosed_paper(mask: np.ndarray) -> np.ndarray:
+    """Paper the mask encloses (not reachable from outside), as 0/1."""
+    flood = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    cv2.floodFill(flood, None, (0, 0), 1)
+    return (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+
+
 def fill_specks(mask: np.ndarray, max_px: int) -> np.ndarray:
     """Fill enclosed paper smaller than `max_px` (grain inside a stroke, a pen's turn):
     thinning would make each a loop in the skeleton."""
-    flood = cv2.copyMakeBorder(mask.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    cv2.floodFill(flood, None, (0, 0), 1)
-    holes = (flood[1:-1, 1:-1] == 0).astype(np.uint8)
+    holes = enclosed_paper(mask)
     if not holes.any():
         return mask
     n, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
