@@ -93,11 +93,21 @@ class WriteInThresholds(_Model):
 
 
 class QualityThresholds(_Model):
+    scanner_glass: bool = Field(
+        True,
+        description="look for streaks from a dirty scanner glass and correct them (a camera has no glass: "
+        "its frames' column levels vary with the table and the page's edges, which would read as streaks)",
+    )
     blur_max_mm: float = Field(0.3, gt=0, description="print blurred more than this (Gaussian σ, mm): blurred")
     too_dark_white: float = Field(90.0, description="paper white level below this (0–255): too dark")
     too_light_black: float = Field(150.0, description="solid print lighter than this (0–255 of paper): washed out")
-    outside_darkness: float = Field(0.16, gt=0, lt=1, description="ink outside the boxes: darker than this (2 px/mm)")
-    outside_min_mm2: float = Field(2.0, ge=0, description="voter ink outside boxes above this: flag")
+    outside_darkness: float = Field(
+        0.12,
+        gt=0,
+        lt=1,
+        description="outside the boxes: darker than print explains by this at 2 px/mm → judged at full resolution",
+    )
+    outside_min_mm2: float = Field(1.0, ge=0, description="voter ink outside boxes (full resolution) above this: flag")
     blank_max_ink_share: float = Field(0.002, ge=0, description="a page with less dark share is blank")
 
 

@@ -220,7 +220,7 @@ def test_the_sheet_edge_is_no_writing_but_a_tick_near_it_is() -> None:
     """At 2 px/mm: a slanting dashed line in the top band (the paper's edge in a photo of a
     curled sheet) is left out of the ink outside the boxes; a small tick in the same band
     and an underline in the middle of the page are kept."""
-    from vision.reader import _sheet_edges
+    from vision.outside import sheet_edges
 
     ink = np.zeros((594, 420), bool)
     for i, x in enumerate(range(150, 260, 10)):  # dashes stepping down one row every 10 px
@@ -231,7 +231,7 @@ def test_the_sheet_edge_is_no_writing_but_a_tick_near_it_is() -> None:
     for k, x in enumerate(range(100, 150, 6)):  # a written name 10 mm above the bottom edge
         ink[570 + (k % 3) : 575 + (k % 3), x : x + 2] = True
         ink[572, x : x + 5] = True
-    edges = _sheet_edges(ink)
+    edges = sheet_edges(ink)
     assert not edges[565:580, 95:155].any()
     assert edges[12:20, 150:265].sum() == ink[12:20, 150:265].sum()
     assert not edges[16:24, 330:334].any()

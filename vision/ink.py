@@ -69,6 +69,13 @@ class PageSpace:
         dark[cv2.erode(inside, np.ones((5, 5), np.uint8)) == 0] = 0.0
         return cls(gray, reg, white, dark, page_w_mm, page_h_mm)
 
+    @property
+    def low_cell_px(self) -> int:
+        """The cell (canonical px) that `low` averaged the image over before sampling it: the
+        image's pixel, or the whole-factor reduction's (between ¼ and ½ mm)."""
+        k = max(1, int(self.reg.px_per_mm / LOW_PX_PER_MM))
+        return int(np.clip(np.floor(PX_PER_MM * k / self.reg.px_per_mm), 2, 4))
+
     def patch(self, x_mm: float, y_mm: float, w_px: int, h_px: int, s: float = PX_PER_MM) -> np.ndarray:
         """Darkness (0 paper … 1 black) of a page region, `w_px` × `h_px` at `s` px/mm."""
         to_mm = np.array([[1.0 / s, 0, x_mm], [0, 1.0 / s, y_mm], [0, 0, 1.0]])

@@ -58,6 +58,13 @@ class PrintModel:
         blurred = bt.blurred_ink(self.sigma_px) if k is None else cv2.filter2D(bt.ink, -1, k)
         return self.gain * blurred
 
+    def shown(self, ink: np.ndarray) -> np.ndarray:
+        """Any printed region (darkness, canonical page space) as this image shows it."""
+        k = self.kernel()
+        if k is not None:
+            return self.gain * cv2.filter2D(ink, -1, k)
+        return self.gain * (ink if self.sigma_px <= 0 else cv2.GaussianBlur(ink, (0, 0), self.sigma_px))
+
 
 SHARP = PrintModel(0.0, 1.0, 0.0)
 

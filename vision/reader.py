@@ -19,6 +19,7 @@ from vision.blank import looks_blank
 from vision.ink import PageSpace, box_darkness, bridge_print, faint_ink_mm2, voter_ink_mask
 from vision.locate import Located, locate, registration
 from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features
+from vision.outside import outside_ink_mm2, print_residue, scaled_expected
 from vision.print_model import PrintModel
 from vision.reading import (
     BlankPage,
@@ -37,7 +38,7 @@ from vision.reading import (
 )
 from vision.register import Registration
 from vision.streaks import remove_streaks
-from vision.templates import LOW_PX_PER_MM, MARGIN_MM, PX_PER_MM, BoxTemplate, ElectionTemplates, StyleTemplate
+from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ def read_page(
     gray = to_gray(image)
     if gray.size == 0 or min(gray.shape) < 64:
         return Unreadable(zh="图像过小，无法识别", en="the image is too small to read")
-    gray, streak_columns = remove_streaks(gray)
+    streak_columns = 0
+    if profile.quality.scanner_glass:
+        gray, streak_columns = remove_streaks(gray)
     located = locate(gray, list(templates.styles.values()), profile.identity)
     ident = located.identity
     if ident is None:
@@ -156,17 +159,7 @@ def voter_darkness(darkness: np.ndarray, bt: BoxTemplate, model: PrintModel) -> 
     """Darkness beyond what the print, as this image shows print, explains. The print's
     darkness is taken from the box's own printed frame when it has one (light falls off
     across a photo); its blur from the page's print model."""
-    expected = model.expected(bt)
-    frame = expected > 0.3 * model.gain
-    if int(frame.sum()) >= 64:
-        e, d = expected[frame], darkness[frame]
-        expected = expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
-    return darkness - expected
-
-
-_NEAR_PRINT = np.ones((9, 9), np.uint8)  # ±0.5 mm at 8 px/mm
-RESIDUE_MAX_WIDTH_MM = 0.6
-RESIDUE_MAX_TILT_DEG = 6.0
+    return darkness - scaled_expected(model.expected(bt), darkness, model.gain)
 
 
 def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> BoxInkParts:
@@ -192,26 +185,6 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
 
 
-def _print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """Pieces of ink that are thin straight lines lying along print: the edge of a printed
-    rule that the print model did not quite explain (a shaken photo), not a stroke."""
-    near = cv2.dilate(hidden.astype(np.uint8), _NEAR_PRINT).astype(bool)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(bridged.astype(np.uint8), connectivity=8)
-    out = np.zeros_like(bridged)
-    for i in range(1, n):
-        x, y, w, h = stats[i, :4]
-        piece = labels[y : y + h, x : x + w] == i
-        if near[y : y + h, x : x + w][piece].mean() < 0.9:
-            continue
-        pts = np.column_stack(np.nonzero(piece)[::-1]).astype(np.float32)
-        (_, _), (rw, rh), ang = cv2.minAreaRect(pts)
-        thin_side = min(rw, rh) / PX_PER_MM
-        axis = min(ang % 90.0, 90.0 - ang % 90.0)
-        if thin_side <= RESIDUE_MAX_WIDTH_MM and axis <= RESIDUE_MAX_TILT_DEG:
-            out[y : y + h, x : x + w] |= piece
-    return out
-
-
 def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
     t = profile.marks
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
@@ -228,7 +201,7 @@ def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float)
     crosses the print somewhere (a light ○ drawn along the frame): it stays ink."""
     if max_mm2 <= 0 or not parts.mask.any() or parts.bridged.sum() > max_mm2 * PX2_PER_MM2:
         return parts
-    if (parts.bridged & ~_print_residue(parts.bridged, hidden)).any():
+    if (parts.bridged & ~print_residue(parts.bridged, hidden)).any():
         return parts
     none = np.zeros_like(parts.mask)
     return BoxInkParts(none, none, parts.others)
@@ -245,7 +218,7 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[
     if area.ink_mm2 < t.mark_min_mm2:
         return area, classify(area, t, faint), faint
     shape = parts.bridged
-    residue = _print_residue(shape, hidden)
+    residue = print_residue(shape, hidden)
     if residue.any() and (shape & ~residue).sum() >= t.mark_min_mm2 * PX2_PER_MM2:
         # The mark's shape is read without lines along print; alone they are still ink (unclear).
         shape = shape & ~residue
@@ -281,70 +254,6 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, mode
             wr = WriteInReading(id=box.id, ink=round(ink_mm2 / (box.rect.w_mm * box.rect.h_mm), 4), has_writing=has)
             why = "" if has is not None else f"some ink ({ink_mm2:.1f} mm²): writing or not?"
             out.append(BoxDetail(box.id, None, wr, why, ink.shift_mm))
-    return out
-
-
-def _outside_ink_mm2(space: PageSpace, template: StyleTemplate, profile: Profile) -> float:
-    """Voter ink away from every box: stray marks, signatures, extra writing."""
-    dark = space.low
-    zone = template.outside_zone[: dark.shape[0], : dark.shape[1]]
-    ink = (dark[: zone.shape[0], : zone.shape[1]] > profile.quality.outside_darkness) & zone
-    if not ink.any():
-        return 0.0
-    ink &= ~_sheet_edges(ink)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA] / (LOW_PX_PER_MM**2)
-    return float(areas[areas >= profile.marks.min_component_mm2].sum())
-
-
-SHEET_EDGE_BAND_MM = 16.0  # the sheet's own edge can show this far in (curl, a photo's perspective)
-SHEET_EDGE_MIN_MM = 8.0  # as a line at least this long…
-SHEET_EDGE_MAX_WIDTH_MM = 1.5  # …and this thin, along the edge
-SHEET_EDGE_JOIN_MM = 4.0  # dashes of one edge line, this far apart, are one line
-SHEET_EDGE_MAX_SLOPE = 0.3  # within about 17° of the border
-
-
-def _sheet_edges(ink: np.ndarray) -> np.ndarray:
-    """Thin lines along the sheet's border, near it: the edge of the paper (or the table
-    beyond it) where a curled sheet or a photo's perspective brings it into the page, not
-    a voter's writing. Found per band, after joining dashes along the edge."""
-    s = LOW_PX_PER_MM
-    band = int(SHEET_EDGE_BAND_MM * s)
-    h, w = ink.shape
-    out = np.zeros_like(ink)
-    join = int(SHEET_EDGE_JOIN_MM * s) | 1
-    for rows, cols, along_x in (
-        (slice(0, band), slice(0, w), True),
-        (slice(h - band, h), slice(0, w), True),
-        (slice(0, h), slice(0, band), False),
-        (slice(0, h), slice(w - band, w), False),
-    ):
-        part = ink[rows, cols].astype(np.uint8)
-        if not part.any():
-            continue
-        kernel = np.ones((3, join) if along_x else (join, 3), np.uint8)  # a slanting line steps
-        joined = cv2.dilate(part, kernel)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-        inked = np.bincount(labels[part.astype(bool)], minlength=n) / (s * s)  # mm² of ink in each
-        length = (stats[:, cv2.CC_STAT_WIDTH if along_x else cv2.CC_STAT_HEIGHT] - join + 1) / s
-        across = (stats[:, cv2.CC_STAT_HEIGHT if along_x else cv2.CC_STAT_WIDTH] - 2) / s
-        width = inked / np.maximum(length, 1e-6)  # mean thickness
-        edge = (
-            (length >= SHEET_EDGE_MIN_MM)
-            & (width <= SHEET_EDGE_MAX_WIDTH_MM)
-            & (across <= SHEET_EDGE_MAX_SLOPE * length + SHEET_EDGE_MAX_WIDTH_MM)
-        )
-        edge[0] = False
-        for i in np.flatnonzero(edge):
-            # Straight: every ink pixel within half the width limit of one fitted line
-            # (handwriting joined along the edge is not).
-            ys, xs = np.nonzero((labels == i) & part.astype(bool))
-            pts = np.column_stack([xs, ys]).astype(np.float32)
-            vx, vy, x0, y0 = cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-            off = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
-            edge[i] = float(off.max()) <= SHEET_EDGE_MAX_WIDTH_MM * s / 2
-        if edge.any():
-            out[rows, cols] |= edge[labels] & part.astype(bool)
     return out
 
 
@@ -404,7 +313,13 @@ def interpret(
                     en=d.why,
                 )
             )
-    outside = _outside_ink_mm2(space, template, profile)
+    inked = frozenset(
+        d.box_id
+        for d in details
+        if (d.reading is not None and d.reading.mark_class is not MarkClass.EMPTY)
+        or (d.write_in is not None and d.write_in.has_writing is not False)
+    )
+    outside = outside_ink_mm2(space, template, profile, model, inked)
     if outside >= profile.quality.outside_min_mm2:
         quality.append(QualityFlag.MARKS_OUTSIDE_BOXES)
         reasons.append(

@@ -28,6 +28,8 @@ MARGIN_MM = 3.5  # ink this far outside a box still belongs to its mark (a large
 ALIGN_MM = 1.5  # how far a box may sit from where the homography puts it
 OUTSIDE_EDGE_MM = 6.0
 FIDUCIAL_MARGIN_MM = 1.5
+LOW_CELLS_PX = (2, 3, 4)  # cell sizes of the low-resolution page (vision.ink.PageSpace.low_cell_px)
+LOW_SLOP_MM = 0.5  # how far print may sit from where the homography puts it, for vision.outside's candidates
 CORNER_PX_PER_MM = 4.0  # the QR corner, for identifying a ballot whose QR cannot be decoded
 CORNER_MARGIN_MM = 4.0  # the sheet's edge band: shadows and scanner borders, not voter marks
 
@@ -76,12 +78,8 @@ class BoxTemplate:
         key = (core_mm, halo_mm)
         got = self._masks.get(key)
         if got is None:
-            printed = (self.ink > 0.2).astype(np.uint8)
-            core = _grow(printed, core_mm)
-            halo = _grow(printed, core_mm + halo_mm) & ~core
-            got = self._masks[key] = PrintMasks(core, halo)
+            got = self._masks[key] = print_masks(self.ink, core_mm, halo_mm)
         return got
-
 
     def blurred_ink(self, sigma_px: float) -> np.ndarray:
         """The printed ink as an image of this blur shows it (cached per blur step)."""
@@ -90,6 +88,13 @@ class BoxTemplate:
             got = self.ink if sigma_px <= 0 else cv2.GaussianBlur(self.ink, (0, 0), sigma_px)
             self._blurred[sigma_px] = got
         return got
+
+
+def print_masks(ink: np.ndarray, core_mm: float, halo_mm: float) -> PrintMasks:
+    """Printed ink (darkness 0–1 in canonical page space) grown by `core_mm`, then `halo_mm`."""
+    printed = (ink > 0.2).astype(np.uint8)
+    core = _grow(printed, core_mm)
+    return PrintMasks(core, _grow(printed, core_mm + halo_mm) & ~core)
 
 
 def _grow(mask: np.ndarray, mm: float) -> np.ndarray:
@@ -117,10 +122,18 @@ class StyleTemplate:
     # that region starts (page px): how print comes out in an image (vision.print_model).
     fiducial_ink: np.ndarray
     fiducial_origin: tuple[int, int]
-    # Where ink is "outside the boxes" (at LOW_PX_PER_MM): not printed, not near a box,
-    # not at the sheet's edge.
-    outside_zone: np.ndarray
     corner: CornerTemplate
+    # Where ink is "outside the boxes": further than MARGIN_MM from every box (nearer, the
+    # box reads it), not at the sheet's edge, not on or beside a fiducial or the QR code.
+    # At PX_PER_MM (the pixels that count), and at LOW_PX_PER_MM (where any does).
+    outside_zone: np.ndarray
+    outside_zone_low: np.ndarray
+    # The whole page's printed darkness at PX_PER_MM (0–255, uint8: a quarter of the
+    # memory of floats), and the darkest the print can make each LOW_PX_PER_MM pixel with
+    # the page up to half a millimetre off, by the image's own cell size (2, 3 or 4 canonical
+    # px; float32, 0–1; vision.outside).
+    page_ink: np.ndarray
+    page_ink_low_max: dict[int, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,7 @@ class ElectionTemplates:
         return None
 
 
-def _crop(a: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+def crop_padded(a: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
     """A crop that pads with 0 where the region leaves the array."""
     h, w = a.shape
     out = np.zeros((y1 - y0, x1 - x0), dtype=a.dtype)
@@ -180,26 +193,34 @@ def _box_template(box: LayoutBox, others: list[LayoutBox], ink: np.ndarray) -> B
         ):
             continue
         zone &= own <= _rect_distance(r, xs, ys)
-    return BoxTemplate(box, x0, y0, inner, _crop(ink, x0, y0, x0 + w, y0 + h), zone)
+    return BoxTemplate(box, x0, y0, inner, crop_padded(ink, x0, y0, x0 + w, y0 + h), zone)
 
 
-def _outside_zone(layout: BallotLayout, printed: np.ndarray) -> np.ndarray:
-    s = LOW_PX_PER_MM
+def _outside_zone(layout: BallotLayout, shape: tuple[int, ...]) -> np.ndarray:
+    """Where ink is outside the boxes, at PX_PER_MM: exactly the pixels no box region holds."""
     page = layout.pages[0]
-    size = (int(round(page.width_mm * s)), int(round(page.height_mm * s)))
-    low = cv2.resize(printed, size, interpolation=cv2.INTER_AREA)
-    # ±1 mm around print: a blurred photo's print edges are not voter marks.
-    zone = cv2.dilate(low, np.ones((5, 5), np.uint8)) < 0.02
-    e = int(OUTSIDE_EDGE_MM * s)
+    zone = np.ones(shape, dtype=bool)
+    e = int(OUTSIDE_EDGE_MM * PX_PER_MM)
     zone[:e, :] = zone[-e:, :] = zone[:, :e] = zone[:, -e:] = False
-    pad = MARGIN_MM  # what is nearer a box than this is the box's (vision.reader reads it there)
+    # The fiducials and the QR code: dense print, never written over on a real ballot, and
+    # their edges are the last thing a blurred photo's print model explains.
+    for r in [f.rect for f in page.fiducials] + [page.qr.rect]:
+        _clear(zone, box_region(r, FIDUCIAL_MARGIN_MM + 1.0))
     for b in layout.boxes:
-        r = b.rect
-        zone[
-            max(int((r.y_mm - pad) * s), 0) : int(np.ceil((r.y_mm + r.h_mm + pad) * s)),
-            max(int((r.x_mm - pad) * s), 0) : int(np.ceil((r.x_mm + r.w_mm + pad) * s)),
-        ] = False
+        _clear(zone, box_region(b.rect))
     return zone
+
+
+def _clear(zone: np.ndarray, region: tuple[int, int, int, int]) -> None:
+    x0, y0, w, h = region
+    zone[max(y0, 0) : max(y0 + h, 0), max(x0, 0) : max(x0 + w, 0)] = False
+
+
+def _any_low(zone: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A PX_PER_MM mask at LOW_PX_PER_MM: where any of a low pixel's pixels is set."""
+    k = int(PX_PER_MM / LOW_PX_PER_MM)
+    h, w = shape
+    return crop_padded(zone.astype(np.uint8), 0, 0, w * k, h * k).reshape(h, k, w, k).max(axis=(1, 3)).astype(bool)
 
 
 def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
@@ -207,8 +228,40 @@ def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
     ink = 1.0 - grey.astype(np.float32) / 255.0
     boxes = tuple(_box_template(b, [o for o in layout.boxes if o is not b], ink) for b in layout.boxes)
     fx0, fy0, fw, fh = box_region(layout.pages[0].fiducials[0].rect, FIDUCIAL_MARGIN_MM)
-    fid = _crop(ink, fx0, fy0, fx0 + fw, fy0 + fh)
-    return StyleTemplate(layout, boxes, fid, (fx0, fy0), _outside_zone(layout, ink), _corner(layout, ink))
+    fid = crop_padded(ink, fx0, fy0, fx0 + fw, fy0 + fh)
+    page = layout.pages[0]
+    size = (int(round(page.width_mm * LOW_PX_PER_MM)), int(round(page.height_mm * LOW_PX_PER_MM)))
+    low = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    outside = _outside_zone(layout, ink.shape)
+    page_ink = np.round(np.clip(ink, 0.0, 1.0) * 255).astype(np.uint8)
+    return StyleTemplate(
+        layout,
+        boxes,
+        fid,
+        (fx0, fy0),
+        _corner(layout, ink),
+        outside,
+        _any_low(outside, low.shape),
+        page_ink,
+        _low_max(ink, low.shape),
+    )
+
+
+def _low_max(ink: np.ndarray, shape: tuple[int, ...]) -> dict[int, np.ndarray]:
+    """The darkest any low-resolution pixel of the blank page can be, for each cell size
+    (canonical px) an image may have been averaged over before it was sampled: the print's
+    mean over such a cell, at every offset within ±0.5 mm, the most per low pixel. (A thin
+    printed line split between two cells in the template may fall into one in an image.)"""
+    k = int(PX_PER_MM / LOW_PX_PER_MM)
+    r = int(round(LOW_SLOP_MM * PX_PER_MM))
+    h, w = shape
+    out = {}
+    for cell in LOW_CELLS_PX:
+        mean = cv2.blur(ink.astype(np.float32), (cell, cell))
+        reach = cv2.dilate(mean, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+        reach = crop_padded(reach, 0, 0, w * k, h * k)
+        out[cell] = reach.reshape(h, k, w, k).max(axis=(1, 3))
+    return out
 
 
 def _corner(layout: BallotLayout, ink: np.ndarray) -> CornerTemplate:
@@ -219,7 +272,7 @@ def _corner(layout: BallotLayout, ink: np.ndarray) -> CornerTemplate:
     x0, y0 = min(q.x_mm, tr.x_mm) - m, min(q.y_mm, tr.y_mm) - m
     x1, y1 = max(q.x_mm + q.w_mm, tr.x_mm + tr.w_mm) + m, max(q.y_mm + q.h_mm, tr.y_mm + tr.h_mm) + m
     s = PX_PER_MM
-    full = _crop(ink, int(round(x0 * s)), int(round(y0 * s)), int(round(x1 * s)), int(round(y1 * s)))
+    full = crop_padded(ink, int(round(x0 * s)), int(round(y0 * s)), int(round(x1 * s)), int(round(y1 * s)))
     f = CORNER_PX_PER_MM / PX_PER_MM
     small = cv2.resize(full, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     return CornerTemplate((round(x0 * s) / s, round(y0 * s) / s), small)
