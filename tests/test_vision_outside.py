@@ -58,22 +58,26 @@ def test_camera_frames_are_not_corrected_for_scanner_streaks(templates) -> None:
     assert QualityFlag.STREAKS not in out.quality
 
 
-def test_a_marks_tail_is_its_box_but_an_underline_beside_the_box_is_not() -> None:
+def test_a_marks_tail_is_its_box_but_an_underline_or_a_long_stroke_is_not() -> None:
     """vision.outside._running_on at 8 px/mm: a √ whose long stroke leaves its box across a
-    printed rule belongs to the box; a line in the same margin that touches nothing of the
-    mark does not."""
-    from vision.outside import _running_on
-    from vision.templates import print_masks
+    printed rule belongs to the box; a line in the box's margin that touches nothing of the
+    mark does not, nor does a stroke from the box running on across the paper (past 3 mm
+    beyond the box's region)."""
+    from vision.outside import RUN_ON_MAX_MM, _running_on
+    from vision.templates import MARGIN_MM, print_masks
 
     printed = np.zeros((200, 200), np.float32)
-    printed[20:22, :] = 1.0  # a printed rule above the box
+    printed[30:32, :] = 1.0  # a printed rule above the box
     ink = np.zeros((200, 200), bool)
-    for i in range(100):  # the √'s long stroke: from inside the box up across the rule
-        ink[110 - i, 100 + i // 3 : 105 + i // 3] = True  # 0.6 mm wide
-    ink[40:42, 20:60] = True  # an underline in the box's margin, clear of the mark
+    for i in range(86):  # the √'s long stroke: from inside the box up across the rule
+        ink[100 - i, 90 + i // 3 : 95 + i // 3] = True  # 0.6 mm wide
+    ink[110:113, 100:200] = True  # a stroke from the box running on to the right
+    ink[50:52, 0:40] = True  # an underline in the box's margin, clear of the mark
     masks = print_masks(printed, 0.25, 0.0)
     ink &= ~masks.core  # print hides the stroke where it crosses the rule
-    box = (80, 80, 160, 160)
+    box = (60, 60, 120, 120)
     got = _running_on(ink, masks, [box], (0, 0, 200, 200))
-    assert got[10:20, 100:140].any()  # the stroke's end beyond the rule is the box's
-    assert not got[40:42, 20:60].any()
+    reach = 120 + round((MARGIN_MM + RUN_ON_MAX_MM) * 8)
+    assert got[15:30, 90:130].any()  # the stroke's end beyond the rule is the box's
+    assert got[110:113, 120:reach].all() and not got[110:113, reach + 1 :].any()
+    assert not got[50:52, 0:40].any()

@@ -21,8 +21,9 @@ from station.layout import Rect
 from vision.ink import PageSpace, best_shift, bridge_print, voter_ink_mask
 from vision.print_model import PrintModel
 from vision.templates import (
-    ALIGN_MM,
     LOW_PX_PER_MM,
+    LOW_SLOP_MM,
+    MARGIN_MM,
     PX_PER_MM,
     PrintMasks,
     StyleTemplate,
@@ -33,6 +34,7 @@ from vision.templates import (
 
 PRINT_GAIN_SLACK = 1.3  # as vision.reader.voter_darkness allows print to vary
 PAD_MM = 1.5  # a candidate is judged with this much of the page around it
+RUN_ON_MAX_MM = 3.0  # a marked box's stroke may run this far beyond its region and still be its own
 MERGE_PX = 5  # candidates this close (low px, 2.5 mm) are judged together
 MAX_CANDIDATES = 150  # more than this is not a few strays but a page the model does not fit
 _NEAR_PRINT = np.ones((9, 9), np.uint8)  # ±0.5 mm at PX_PER_MM
@@ -84,7 +86,6 @@ SHEET_EDGE_MIN_MM = 8.0  # as a line at least this long…
 SHEET_EDGE_MAX_WIDTH_MM = 1.5  # …and this thin, along the edge
 SHEET_EDGE_JOIN_MM = 4.0  # dashes of one edge line, this far apart, are one line
 SHEET_EDGE_MAX_SLOPE = 0.3  # within about 17° of the border
-SHEET_EDGE_MAX_OFF_MM = 1.0  # straight: no ink further than this from one line (the edge and its shadow, side by side)
 
 
 def sheet_edges(ink: np.ndarray) -> np.ndarray:
@@ -119,13 +120,13 @@ def sheet_edges(ink: np.ndarray) -> np.ndarray:
         )
         edge[0] = False
         for i in np.flatnonzero(edge):
-            # Straight: every ink pixel near one fitted line
+            # Straight: every ink pixel within half the width limit of one fitted line
             # (handwriting joined along the edge is not).
             ys, xs = np.nonzero((labels == i) & part.astype(bool))
             pts = np.column_stack([xs, ys]).astype(np.float32)
             vx, vy, x0, y0 = cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
             off = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
-            edge[i] = float(off.max()) <= SHEET_EDGE_MAX_OFF_MM * s
+            edge[i] = float(off.max()) <= SHEET_EDGE_MAX_WIDTH_MM * s / 2
         if edge.any():
             out[rows, cols] |= edge[labels] & part.astype(bool)
     return out
@@ -149,7 +150,10 @@ def _judged_mm2(
     x0, y0, x1, y1 = rect
     ink = crop_padded(template.page_ink, x0, y0, x1, y1).astype(np.float32) / 255.0
     h, w = ink.shape
-    slack = int(round(ALIGN_MM * s))
+    # Print is looked for no further than the candidates allowed it to be (LOW_SLOP_MM): a
+    # region often holds one straight rule, which correlates as well with a voter's line
+    # drawn parallel to it a millimetre or two away.
+    slack = int(round(LOW_SLOP_MM * s))
     big = space.patch((x0 - slack) / s, (y0 - slack) / s, w + 2 * slack, h + 2 * slack)
     dx = dy = slack
     if float(ink.std()) > 0.02:
@@ -179,21 +183,25 @@ def _running_on(
     ink: np.ndarray, masks: PrintMasks, boxes: list[tuple[int, int, int, int]], rect: tuple[int, int, int, int]
 ) -> np.ndarray:
     """Ink joined (across print) to ink inside one of the marked `boxes` (x0, y0, x1, y1,
-    page px): a box's mark overshooting its region (the long tail of a √) is the box's,
-    which reads its part and sends the ballot to people if the mark is odd there. An
-    underline through the margin of a marked box, touching nothing of its mark, is not."""
+    page px), up to RUN_ON_MAX_MM beyond the box's region: a mark overshooting its region
+    (the long tail of a √) is the box's, which reads its part and sends the ballot to people
+    if the mark is odd there. An underline through the margin of a marked box, touching
+    nothing of its mark, is not; nor is a stroke running on across the paper (an arrow from
+    the box to a name, initials begun from the tick) beyond that distance."""
     x0, y0, x1, y1 = rect
-    inside = np.zeros_like(ink)
+    area = np.zeros(ink.shape, np.uint8)
     for bx0, by0, bx1, by1 in boxes:
         ax0, ay0, ax1, ay1 = max(bx0, x0), max(by0, y0), min(bx1, x1), min(by1, y1)
         if ax0 < ax1 and ay0 < ay1:
-            inside[ay0 - y0 : ay1 - y0, ax0 - x0 : ax1 - x0] = True
-    inside &= ink
+            area[ay0 - y0 : ay1 - y0, ax0 - x0 : ax1 - x0] = 1
+    inside = ink & area.astype(bool)
     if not inside.any():
         return inside
     _, labels = cv2.connectedComponents(bridge_print(ink, masks).astype(np.uint8), connectivity=8)
     joined = np.unique(labels[inside])
-    return np.isin(labels, joined[joined > 0])
+    r = int(round((MARGIN_MM + RUN_ON_MAX_MM) * PX_PER_MM))
+    near = cv2.dilate(area, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))).astype(bool)
+    return np.isin(labels, joined[joined > 0]) & near
 
 
 def _px(r: Rect) -> tuple[int, int, int, int]:

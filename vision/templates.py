@@ -202,10 +202,11 @@ def _outside_zone(layout: BallotLayout, shape: tuple[int, ...]) -> np.ndarray:
     zone = np.ones(shape, dtype=bool)
     e = int(OUTSIDE_EDGE_MM * PX_PER_MM)
     zone[:e, :] = zone[-e:, :] = zone[:, :e] = zone[:, -e:] = False
-    # The fiducials and the QR code: dense print, never written over on a real ballot, and
-    # their edges are the last thing a blurred photo's print model explains.
+    # The fiducials and the QR code, with 1 mm around them: dense print, never written over
+    # on a real ballot, and their edges are the last thing a blurred photo's print model
+    # explains.
     for r in [f.rect for f in page.fiducials] + [page.qr.rect]:
-        _clear(zone, box_region(r, FIDUCIAL_MARGIN_MM + 1.0))
+        _clear(zone, box_region(r, 1.0))
     for b in layout.boxes:
         _clear(zone, box_region(b.rect))
     return zone
@@ -220,7 +221,9 @@ def _any_low(zone: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """A PX_PER_MM mask at LOW_PX_PER_MM: where any of a low pixel's pixels is set."""
     k = int(PX_PER_MM / LOW_PX_PER_MM)
     h, w = shape
-    return crop_padded(zone.astype(np.uint8), 0, 0, w * k, h * k).reshape(h, k, w, k).max(axis=(1, 3)).astype(bool)
+    # Low pixel i samples the page at canonical px k·i: its block is centred there.
+    block = crop_padded(zone.astype(np.uint8), -k // 2, -k // 2, w * k - k // 2, h * k - k // 2)
+    return block.reshape(h, k, w, k).max(axis=(1, 3)).astype(bool)
 
 
 def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
@@ -259,7 +262,9 @@ def _low_max(ink: np.ndarray, shape: tuple[int, ...]) -> dict[int, np.ndarray]:
     for cell in LOW_CELLS_PX:
         mean = cv2.blur(ink.astype(np.float32), (cell, cell))
         reach = cv2.dilate(mean, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
-        reach = crop_padded(reach, 0, 0, w * k, h * k)
+        # Low pixel i samples the page at i / LOW_PX_PER_MM mm, canonical px k·i: its block
+        # is centred there.
+        reach = crop_padded(reach, -k // 2, -k // 2, w * k - k // 2, h * k - k // 2)
         out[cell] = reach.reshape(h, k, w, k).max(axis=(1, 3))
     return out
 
