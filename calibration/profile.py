@@ -85,6 +85,12 @@ class MarkThresholds(_Model):
     tick_max_turn_deg: float = Field(115.0, gt=0, lt=180, description="sharpest turn of a √")
     tick_min_turn_y: float = Field(0.6, ge=0, le=1, description="a √ turns in the bottom part of its ink")
     tick_max_total_turn_deg: float = Field(170.0, gt=0, description="a √ is no curl")
+    tick_max_curl_deg: float = Field(
+        180.0, gt=0, description="a √'s turning either way besides its corner's (its strokes are nearly straight)"
+    )
+    tick_max_beside_print: float = Field(
+        0.8, ge=0, le=1, description="share of a √ stroke within 0.5 mm of print (a frame's corner left over)"
+    )
 
 
 class WriteInThresholds(_Model):

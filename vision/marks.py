@@ -99,12 +99,13 @@ class MarkFeatures:
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
+    turn_curl: float  # one stroke: its turning either way, less its sharpest corner's (degrees)
     turn_at_y: float  # where that corner is, from the top (0) to the bottom (1) of the ink
     smooth_clear_deg: float  # the sharpest corner along any branch of 3 mm or more, away from print (180 = straight)
     arms: tuple[float, ...]  # cross: lengths (mm) of the arms of the main fork, longest first
     arms_straight: float  # cross: worst straightness of the two paired arm lines (180 = straight)
     arms_off_diagonal: float  # cross: the paired lines' largest angle from the page's diagonals
-    arms_beside_print: float  # cross: the largest share of an arm running beside print
+    arms_beside_print: float  # × or √: the largest share of an arm (a side of the corner) running beside print
     centre_ink: float  # ink share in the middle ninth of the ink bounding box
     band_evenness: float  # a stroke's width along its skeleton, 10th over 90th percentile: 1 for one pen line
     lighter_middle: bool  # a blot whose middle is clearly lighter than its body
@@ -116,7 +117,7 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
         ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
         hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
-        turn_sharp=180.0, turn_at_y=0.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
+        turn_sharp=180.0, turn_curl=0.0, turn_at_y=0.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
         arms_off_diagonal=45.0, arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False, band_evenness=1.0,
     )
 
@@ -453,12 +454,23 @@ def features(
     roughness = _roughness(_print_notches_filled(linked, hidden))
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
-    turn_y = 0.0
+    turn_y = curl = 0.0
+    beside = 0.0
+    near_print = cv2.dilate(hidden.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     if nforks == 0 and len(brs) == 1 and not brs[0].loop:
         p = brs[0].points
-        turn_total, turn_sharp, turn_at = turning(p, min(max(int(1.5 * PX_PER_MM), int(stroke_px / 2)), len(p) // 4))
+        turn_total, turn_sharp, turn_at, turn_all = turning(
+            p, min(max(int(1.5 * PX_PER_MM), int(stroke_px / 2)), len(p) // 4)
+        )
+        # Turning that is not the corner's: a √'s two strokes are nearly straight; an open ○
+        # whose end hooks back turns all the way round before its "corner".
+        curl = max(turn_all - (180.0 - turn_sharp), 0.0)
         k = int(round(turn_at * (len(p) - 1)))
         turn_y = float((p[k][0] - by0) / max(bh, 1))
+        # The two sides of the corner: remnants of a printed frame's corner (a photo whose
+        # print the model missed) run beside print all along, a √'s strokes do not.
+        q = p.astype(int)
+        beside = max(float(near_print[a[:, 0], a[:, 1]].mean()) for a in (q[: k + 1], q[k:]))
     step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
     long_brs = [b for b in brs if b.length >= 3 * PX_PER_MM]
     smooth_clear = _smooth_clear_of(long_brs, hidden, step)
@@ -467,14 +479,13 @@ def features(
     one_curve = nforks == 0 and free_ends == 2 and abs(turn_total) >= 180.0
     ring = _ring(skel, linked, hidden, stroke_px) if pieces or one_curve else NO_RING
     arms: tuple[float, ...] = ()
-    straight, off_diagonal, beside = 0.0, 45.0, 0.0
+    straight, off_diagonal = 0.0, 45.0
     if nforks >= 1:
         # The main fork: the one with the most long arms.
         best = (-1, 0)
         for f in range(1, nforks + 1):
             count = sum((b.forks[0] == f) + (b.forks[1] == f) for b in brs)
             best = max(best, (count, -f))
-        near_print = cv2.dilate(hidden.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
     evenness = _band_evenness(linked, skel)
@@ -499,6 +510,7 @@ def features(
         ring=ring,
         turn_total=turn_total,
         turn_sharp=turn_sharp,
+        turn_curl=curl,
         turn_at_y=turn_y,
         smooth_clear_deg=smooth_clear,
         arms=arms,
@@ -606,6 +618,8 @@ def _tick_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and f.turn_sharp <= t.tick_max_turn_deg
         and f.turn_at_y >= t.tick_min_turn_y
         and abs(f.turn_total) <= t.tick_max_total_turn_deg
+        and f.turn_curl <= t.tick_max_curl_deg  # an open ○ whose end hooks back has a corner too
+        and f.arms_beside_print <= t.tick_max_beside_print  # a printed frame's corner, left over
         and f.texture_mm2 <= t.stroke_max_texture_mm2  # paper specks between many lines: a scribble
         and f.hole.count == 0
         and f.enclosed == 0

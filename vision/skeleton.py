@@ -379,13 +379,14 @@ def corner_angles(points: np.ndarray, step: int) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1, 1)))
 
 
-def turning(points: np.ndarray, step: int) -> tuple[float, float, float]:
+def turning(points: np.ndarray, step: int) -> tuple[float, float, float, float]:
     """Along a path: total signed turning (degrees), the sharpest turn (degrees between the
-    chords before and after a point, 180 = straight) and where it is (index share 0–1).
-    Chords span `step` px so pen tremor does not count as turning."""
+    chords before and after a point, 180 = straight), where it is (index share 0–1), and
+    the path's turning either way in all (degrees). Chords span `step` px so pen tremor does
+    not count as turning."""
     p = points
     if step < 2 or len(p) <= 2 * step:
-        return 0.0, 180.0, 0.5
+        return 0.0, 180.0, 0.5, 0.0
     idx = np.arange(0, len(p), max(step // 2, 1))
     q = p[idx]
     d = np.diff(q, axis=0)
@@ -395,4 +396,4 @@ def turning(points: np.ndarray, step: int) -> tuple[float, float, float]:
     total = float(np.degrees(dturn.sum()))
     sharp = corner_angles(p, step)
     i = int(np.argmin(sharp))
-    return total, float(sharp[i]), float((step + i) / max(len(p) - 1, 1))
+    return total, float(sharp[i]), float((step + i) / max(len(p) - 1, 1)), float(np.degrees(np.abs(dturn).sum()))
