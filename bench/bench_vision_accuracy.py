@@ -37,13 +37,12 @@ from sample_ballots.synth.truth import FillMix
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
 from vision.reader import read_page
-from vision.reading import MarkClass
+from vision.reading import SYMBOLS, MarkClass
 from vision.templates import build_templates
 
 # The corpus's own mix, or one where every ballot holds doubtful marks and half hold ink
 # outside the boxes: what people must see, in quantity.
 MIXES = {"corpus": FillMix(), "doubtful": FillMix(ambiguous=1.0, stray=0.5)}
-VOTES = {MarkClass.CIRCLE, MarkClass.CROSS, MarkClass.TICK}
 
 
 def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str = "corpus") -> dict:
@@ -93,7 +92,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
                 boxes["ambiguous_decided"] += r.mark_class is not MarkClass.UNCLEAR
                 # A doubtful mark counted as a vote (○, ×, √) is a guess; filled or empty
                 # send the ballot to people or count nothing.
-                if r.mark_class in VOTES and t.truth_class is MarkClass.UNCLEAR:
+                if r.mark_class in SYMBOLS and t.truth_class is MarkClass.UNCLEAR:
                     boxes["doubtful_read_as_vote"] += 1
                     if len(doubtful_votes) < show:
                         doubtful_votes.append({"seed": seed + i, "box": t.id, "read": r.mark_class.value,

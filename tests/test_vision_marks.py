@@ -23,13 +23,12 @@ from vision import print_model
 from vision.ink import PageSpace
 from vision.locate import locate, registration
 from vision.reader import read_page
-from vision.reading import MarkClass, QualityFlag
+from vision.reading import SYMBOLS, MarkClass, QualityFlag
 from vision.skeleton import branches, prune, thin
 from vision.streaks import remove_streaks
 
 CLEAR_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if k is not MarkKind.NONE and not ambiguous]
 DOUBTFUL_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if ambiguous]
-VOTES = {MarkClass.CIRCLE, MarkClass.CROSS, MarkClass.TICK}
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +82,7 @@ def test_doubtful_marks_never_count_as_votes(templates, mark_boxes) -> None:
         assert outcome.outcome == "needs_review"
         for t in ballot.truth.boxes:
             if t.kind is not MarkKind.NONE:
-                assert got[t.id] not in VOTES, (pen_kind, t.kind, got[t.id])
+                assert got[t.id] not in SYMBOLS, (pen_kind, t.kind, got[t.id])
 
 
 @pytest.mark.parametrize("orientation", [0, 90, 180, 270])
@@ -188,7 +187,7 @@ def test_scribbles_are_never_votes(profile, templates, mark_boxes) -> None:
     plan = FillPlan(marks=[PlannedMark(box_id=b, kind=MarkKind.SCRIBBLE) for b in mark_boxes])
     for i, pen_kind in enumerate((PenKind.BALLPOINT, PenKind.GEL, PenKind.PENCIL)):
         _, got, _ = _read(profile, 61 + i, plan, pen_kind, templates, severity=Severity.FULL)
-        assert not [g for g in got.values() if g in VOTES], (pen_kind, got)
+        assert not [g for g in got.values() if g in SYMBOLS], (pen_kind, got)
 
 
 def test_print_edges_alone_leave_a_box_empty_but_never_hide_a_mark() -> None:

@@ -22,10 +22,12 @@ import cv2
 import numpy as np
 
 from vision.register import Registration
-from vision.templates import ALIGN_MM, LOW_PX_PER_MM, PX_PER_MM, BoxTemplate, PrintMasks
+from vision.templates import ALIGN_MM, LOW_PX_PER_MM, PX_PER_MM, BoxTemplate, PrintMasks, beside_print
 
 WHITE_PX_PER_MM = 1.0  # resolution of the paper-white estimate: it is smooth at this scale
 WHITE_FILTER_MM = 14.0  # wider than any mark, so ink never lifts the white level
+RESIDUE_MAX_WIDTH_MM = 0.6  # a printed line's left-over edge (print_residue): this thin…
+RESIDUE_MAX_TILT_DEG = 6.0  # …and this close to the page's axes
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,57 @@ class BoxInk:
     shift_mm: tuple[float, float]  # local alignment found
 
 
-def box_darkness(space: PageSpace, bt: BoxTemplate) -> BoxInk:
+def aligned_patch(
+    space: PageSpace, x0: int, y0: int, ink: np.ndarray, slack: int, align: bool, ink_half: np.ndarray | None = None
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """The page's darkness over the region of the printed `ink` (top left at page px x0, y0,
+    PX_PER_MM), moved by up to `slack` px to where that print lies best in the image when
+    `align`; and the move (px)."""
     s = PX_PER_MM
-    slack = int(round(ALIGN_MM * s))
-    h, w = bt.shape
-    big = space.patch((bt.x0 - slack) / s, (bt.y0 - slack) / s, w + 2 * slack, h + 2 * slack)
+    h, w = ink.shape
+    big = space.patch((x0 - slack) / s, (y0 - slack) / s, w + 2 * slack, h + 2 * slack)
     dx = dy = slack
-    if bt.has_print:
-        # Where the printed frame correlates best; voter ink barely moves this because the
-        # frame's long straight edges dominate the correlation.
-        dx, dy = best_shift(big, bt.ink, bt.ink_half)
-    return BoxInk(big[dy : dy + h, dx : dx + w], ((dx - slack) / s, (dy - slack) / s))
+    if align:
+        dx, dy = best_shift(big, ink, ink_half)
+    return big[dy : dy + h, dx : dx + w], (dx - slack, dy - slack)
+
+
+def box_darkness(space: PageSpace, bt: BoxTemplate) -> BoxInk:
+    # Where the printed frame correlates best; voter ink barely moves this because the
+    # frame's long straight edges dominate the correlation.
+    slack = int(round(ALIGN_MM * PX_PER_MM))
+    darkness, (dx, dy) = aligned_patch(space, bt.x0, bt.y0, bt.ink, slack, bt.has_print, bt.ink_half)
+    return BoxInk(darkness, (dx / PX_PER_MM, dy / PX_PER_MM))
+
+
+def scaled_expected(expected: np.ndarray, darkness: np.ndarray, gain: float) -> np.ndarray:
+    """The predicted print scaled to how dark this region's own print came out (light
+    falls off across a photo), within ±30 %; unchanged when the region has little print."""
+    printed = expected > 0.3 * gain
+    if int(printed.sum()) < 64:
+        return expected
+    e, d = expected[printed], darkness[printed]
+    return expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
+
+
+def print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Pieces of ink that are thin straight lines lying along print: the edge of a printed
+    rule that the print model did not quite explain (a shaken photo), not a stroke."""
+    near = beside_print(hidden)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bridged.astype(np.uint8), connectivity=8)
+    out = np.zeros_like(bridged)
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        piece = labels[y : y + h, x : x + w] == i
+        if near[y : y + h, x : x + w][piece].mean() < 0.9:
+            continue
+        pts = np.column_stack(np.nonzero(piece)[::-1]).astype(np.float32)
+        (_, _), (rw, rh), ang = cv2.minAreaRect(pts)
+        thin_side = min(rw, rh) / PX_PER_MM
+        axis = min(ang % 90.0, 90.0 - ang % 90.0)
+        if thin_side <= RESIDUE_MAX_WIDTH_MM and axis <= RESIDUE_MAX_TILT_DEG:
+            out[y : y + h, x : x + w] |= piece
+    return out
 
 
 def voter_ink_mask(darkness: np.ndarray, masks: PrintMasks, strong: float, weak: float, halo: float) -> np.ndarray:

@@ -41,7 +41,7 @@ from vision.skeleton import (
     thin,
     turning,
 )
-from vision.templates import PX_PER_MM
+from vision.templates import PX_PER_MM, beside_print
 
 PX2_PER_MM2 = PX_PER_MM * PX_PER_MM
 GAP_MM = 0.5  # ring closure: gaps up to twice this are closed when looking for enclosed paper
@@ -456,12 +456,11 @@ def features(
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = curl = 0.0
     beside = 0.0
-    near_print = cv2.dilate(hidden.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    near_print = beside_print(hidden)
+    step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))  # chords longer than pen tremor
     if nforks == 0 and len(brs) == 1 and not brs[0].loop:
         p = brs[0].points
-        turn_total, turn_sharp, turn_at, turn_all = turning(
-            p, min(max(int(1.5 * PX_PER_MM), int(stroke_px / 2)), len(p) // 4)
-        )
+        turn_total, turn_sharp, turn_at, turn_all = turning(p, min(step, len(p) // 4))
         # Turning that is not the corner's: a √'s two strokes are nearly straight; an open ○
         # whose end hooks back turns all the way round before its "corner".
         curl = max(turn_all - (180.0 - turn_sharp), 0.0)
@@ -471,7 +470,6 @@ def features(
         # print the model missed) run beside print all along, a √'s strokes do not.
         q = p.astype(int)
         beside = max(float(near_print[a[:, 0], a[:, 1]].mean()) for a in (q[: k + 1], q[k:]))
-    step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))
     long_brs = [b for b in brs if b.length >= 3 * PX_PER_MM]
     smooth_clear = _smooth_clear_of(long_brs, hidden, step)
     # The ellipse is needed only for a ring in pieces or one open stroke (vision.marks.classify).

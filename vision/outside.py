@@ -17,8 +17,7 @@ import cv2
 import numpy as np
 
 from calibration.profile import Profile
-from station.layout import Rect
-from vision.ink import PageSpace, best_shift, bridge_print, voter_ink_mask
+from vision.ink import PageSpace, aligned_patch, bridge_print, print_residue, scaled_expected, voter_ink_mask
 from vision.print_model import PrintModel
 from vision.templates import (
     LOW_PX_PER_MM,
@@ -29,6 +28,7 @@ from vision.templates import (
     StyleTemplate,
     box_region,
     crop_padded,
+    has_print,
     print_masks,
 )
 
@@ -37,9 +37,6 @@ PAD_MM = 1.5  # a candidate is judged with this much of the page around it
 RUN_ON_MAX_MM = 3.0  # a marked box's stroke may run this far beyond its region and still be its own
 MERGE_PX = 5  # candidates this close (low px, 2.5 mm) are judged together
 MAX_CANDIDATES = 150  # more than this is not a few strays but a page the model does not fit
-_NEAR_PRINT = np.ones((9, 9), np.uint8)  # ±0.5 mm at PX_PER_MM
-RESIDUE_MAX_WIDTH_MM = 0.6
-RESIDUE_MAX_TILT_DEG = 6.0
 
 
 def outside_ink_mm2(
@@ -69,12 +66,16 @@ def outside_ink_mm2(
     total = 0.0
     k = PX_PER_MM / LOW_PX_PER_MM
     pad = PAD_MM * PX_PER_MM
-    marked = [(box_region(b.rect), _px(b.rect)) for b in template.layout.boxes if b.id in inked]
+    marked = [
+        (_corners(box_region(b.rect)), _corners(box_region(b.rect, 0.0)))
+        for b in template.layout.boxes
+        if b.id in inked
+    ]
     for x, y, bw, bh, _ in stats[1:]:
         rect = (int(x * k - pad), int(y * k - pad), int((x + bw) * k + pad), int((y + bh) * k + pad))
         # A marked box whose region the candidate reaches is judged with it: ink joined to
         # its mark is the box's (_running_on).
-        anchors = [box for region, box in marked if _overlap(_corners(region), rect)]
+        anchors = [box for region, box in marked if _overlap(region, rect)]
         for bx0, by0, bx1, by1 in anchors:
             rect = (min(rect[0], bx0), min(rect[1], by0), max(rect[2], bx1), max(rect[3], by1))
         total += _judged_mm2(space, template, profile, model, edges, anchors, rect)
@@ -153,12 +154,7 @@ def _judged_mm2(
     # Print is looked for no further than the candidates allowed it to be (LOW_SLOP_MM): a
     # region often holds one straight rule, which correlates as well with a voter's line
     # drawn parallel to it a millimetre or two away.
-    slack = int(round(LOW_SLOP_MM * s))
-    big = space.patch((x0 - slack) / s, (y0 - slack) / s, w + 2 * slack, h + 2 * slack)
-    dx = dy = slack
-    if float(ink.std()) > 0.02:
-        dx, dy = best_shift(big, ink)
-    darkness = big[dy : dy + h, dx : dx + w]
+    darkness, _ = aligned_patch(space, x0, y0, ink, int(round(LOW_SLOP_MM * s)), has_print(ink))
     voter = darkness - scaled_expected(model.shown(ink), darkness, model.gain)
     masks = print_masks(ink, t.print_core_mm, t.print_halo_mm)
     ink_all = voter_ink_mask(voter, masks, t.strong_darkness, t.weak_darkness, t.halo_darkness)
@@ -204,17 +200,6 @@ def _running_on(
     return np.isin(labels, joined[joined > 0]) & near
 
 
-def _px(r: Rect) -> tuple[int, int, int, int]:
-    """A layout rectangle in page px: x0, y0, x1, y1."""
-    s = PX_PER_MM
-    return (
-        int(round(r.x_mm * s)),
-        int(round(r.y_mm * s)),
-        int(round((r.x_mm + r.w_mm) * s)),
-        int(round((r.y_mm + r.h_mm) * s)),
-    )
-
-
 def _corners(region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     x, y, w, h = region
     return x, y, x + w, y + h
@@ -222,33 +207,3 @@ def _corners(region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def scaled_expected(expected: np.ndarray, darkness: np.ndarray, gain: float) -> np.ndarray:
-    """The predicted print scaled to how dark this region's own print came out (light
-    falls off across a photo), within ±30 %; unchanged when the region has little print."""
-    printed = expected > 0.3 * gain
-    if int(printed.sum()) < 64:
-        return expected
-    e, d = expected[printed], darkness[printed]
-    return expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
-
-
-def print_residue(bridged: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """Pieces of ink that are thin straight lines lying along print: the edge of a printed
-    rule that the print model did not quite explain (a shaken photo), not a stroke."""
-    near = cv2.dilate(hidden.astype(np.uint8), _NEAR_PRINT).astype(bool)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(bridged.astype(np.uint8), connectivity=8)
-    out = np.zeros_like(bridged)
-    for i in range(1, n):
-        x, y, w, h = stats[i, :4]
-        piece = labels[y : y + h, x : x + w] == i
-        if near[y : y + h, x : x + w][piece].mean() < 0.9:
-            continue
-        pts = np.column_stack(np.nonzero(piece)[::-1]).astype(np.float32)
-        (_, _), (rw, rh), ang = cv2.minAreaRect(pts)
-        thin_side = min(rw, rh) / PX_PER_MM
-        axis = min(ang % 90.0, 90.0 - ang % 90.0)
-        if thin_side <= RESIDUE_MAX_WIDTH_MM and axis <= RESIDUE_MAX_TILT_DEG:
-            out[y : y + h, x : x + w] |= piece
-    return out

@@ -20,8 +20,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from vision.ink import PageSpace, best_shift
-from vision.templates import ALIGN_MM, PX_PER_MM, BoxTemplate, StyleTemplate
+from vision.ink import PageSpace, aligned_patch
+from vision.templates import ALIGN_MM, PX_PER_MM, BoxTemplate, StyleTemplate, has_print
 
 FIT_SCALE = 0.5  # the blur is fitted at half the canonical resolution (4 px/mm): cheap, precise enough
 # Blur steps tried, in canonical px (8 px/mm): Gaussian σ, and smear lengths.
@@ -53,10 +53,11 @@ class PrintModel:
         return _kernel(self.sigma_px * scale, self.smear_px * scale, self.smear_deg)
 
     def expected(self, bt: BoxTemplate) -> np.ndarray:
-        """The box region's print as this image shows it (darkness)."""
-        k = self.kernel()
-        blurred = bt.blurred_ink(self.sigma_px) if k is None else cv2.filter2D(bt.ink, -1, k)
-        return self.gain * blurred
+        """The box region's print as this image shows it (darkness; the Gaussian blur cached
+        per box)."""
+        if self.smear_px <= 0:
+            return self.gain * bt.blurred_ink(self.sigma_px)
+        return self.shown(bt.ink)
 
     def shown(self, ink: np.ndarray) -> np.ndarray:
         """Any printed region (darkness, canonical page space) as this image shows it."""
@@ -95,15 +96,11 @@ def _fit(seen: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
 
 def measure(space: PageSpace, template: StyleTemplate) -> PrintModel:
     tmpl = template.fiducial_ink
-    if float(tmpl.std()) < 0.02:
+    if not has_print(tmpl):
         return SHARP
-    s = PX_PER_MM
-    slack = int(round(ALIGN_MM * s))
     fx0, fy0 = template.fiducial_origin
-    h, w = tmpl.shape
-    big = space.patch((fx0 - slack) / s, (fy0 - slack) / s, w + 2 * slack, h + 2 * slack)
-    dx, dy = best_shift(big, tmpl)
-    seen = cv2.resize(big[dy : dy + h, dx : dx + w], None, fx=FIT_SCALE, fy=FIT_SCALE, interpolation=cv2.INTER_AREA)
+    aligned, _ = aligned_patch(space, fx0, fy0, tmpl, int(round(ALIGN_MM * PX_PER_MM)), True)
+    seen = cv2.resize(aligned, None, fx=FIT_SCALE, fy=FIT_SCALE, interpolation=cv2.INTER_AREA)
     t = cv2.resize(tmpl, None, fx=FIT_SCALE, fy=FIT_SCALE, interpolation=cv2.INTER_AREA)
     seen, t = seen.astype(np.float32), t.astype(np.float32)
     best = SHARP

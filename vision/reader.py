@@ -16,10 +16,18 @@ from calibration.profile import Profile
 from station.layout import BoxKind
 from vision import print_model
 from vision.blank import looks_blank
-from vision.ink import PageSpace, box_darkness, bridge_print, faint_ink_mm2, voter_ink_mask
+from vision.ink import (
+    PageSpace,
+    box_darkness,
+    bridge_print,
+    faint_ink_mm2,
+    print_residue,
+    scaled_expected,
+    voter_ink_mask,
+)
 from vision.locate import Located, locate, registration
 from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features
-from vision.outside import outside_ink_mm2, print_residue, scaled_expected
+from vision.outside import outside_ink_mm2
 from vision.print_model import PrintModel
 from vision.reading import (
     BlankPage,
@@ -195,7 +203,7 @@ def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profil
 
 
 def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float) -> BoxInkParts:
-    """A little ink, all of it thin straight lines along print (_print_residue), and nothing
+    """A little ink, all of it thin straight lines along print (vision.ink.print_residue), and nothing
     else: in a photo, the blurred edge of a printed line that the print model did not quite
     explain. The box is then empty of voter ink. A remnant of a voter's stroke is curved or
     crosses the print somewhere (a light ○ drawn along the frame): it stays ink."""

@@ -30,6 +30,11 @@ class MarkClass(StrEnum):
     UNCLEAR = "unclear"  # ink that is none of the above for sure: people decide
 
 
+# The drawn symbols: a definite reading of one of these counts (for or against, by the
+# ballot's policy), so a doubtful mark must never be read as one.
+SYMBOLS = frozenset({MarkClass.TICK, MarkClass.CROSS, MarkClass.CIRCLE})
+
+
 class BoxReading(_Model):
     id: str
     mark_class: MarkClass = Field(alias="class")

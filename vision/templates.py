@@ -65,7 +65,7 @@ class BoxTemplate:
     @cached_property
     def has_print(self) -> bool:
         """Whether the region holds print to align on (a box always does: its frame)."""
-        return float(self.ink.std()) > 0.02
+        return has_print(self.ink)
 
     @cached_property
     def ink_half(self) -> np.ndarray:
@@ -88,6 +88,19 @@ class BoxTemplate:
             got = self.ink if sigma_px <= 0 else cv2.GaussianBlur(self.ink, (0, 0), sigma_px)
             self._blurred[sigma_px] = got
         return got
+
+
+def has_print(ink: np.ndarray) -> bool:
+    """Whether a region of printed darkness holds print to align on."""
+    return float(ink.std()) > 0.02
+
+
+_BESIDE = np.ones((9, 9), np.uint8)  # ±0.5 mm at PX_PER_MM
+
+
+def beside_print(hidden: np.ndarray) -> np.ndarray:
+    """Where print hides ink, and half a millimetre around it."""
+    return cv2.dilate(hidden.astype(np.uint8), _BESIDE).astype(bool)
 
 
 def print_masks(ink: np.ndarray, core_mm: float, halo_mm: float) -> PrintMasks:
@@ -217,13 +230,12 @@ def _clear(zone: np.ndarray, region: tuple[int, int, int, int]) -> None:
     zone[max(y0, 0) : max(y0 + h, 0), max(x0, 0) : max(x0 + w, 0)] = False
 
 
-def _any_low(zone: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A PX_PER_MM mask at LOW_PX_PER_MM: where any of a low pixel's pixels is set."""
+def _low_blocks_max(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A PX_PER_MM array at LOW_PX_PER_MM (`shape`): the most of each low pixel's block.
+    Low pixel i samples the page at canonical px k·i, so its block is centred there."""
     k = int(PX_PER_MM / LOW_PX_PER_MM)
     h, w = shape
-    # Low pixel i samples the page at canonical px k·i: its block is centred there.
-    block = crop_padded(zone.astype(np.uint8), -k // 2, -k // 2, w * k - k // 2, h * k - k // 2)
-    return block.reshape(h, k, w, k).max(axis=(1, 3)).astype(bool)
+    return crop_padded(a, -k // 2, -k // 2, w * k - k // 2, h * k - k // 2).reshape(h, k, w, k).max(axis=(1, 3))
 
 
 def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
@@ -233,8 +245,7 @@ def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
     fx0, fy0, fw, fh = box_region(layout.pages[0].fiducials[0].rect, FIDUCIAL_MARGIN_MM)
     fid = crop_padded(ink, fx0, fy0, fx0 + fw, fy0 + fh)
     page = layout.pages[0]
-    size = (int(round(page.width_mm * LOW_PX_PER_MM)), int(round(page.height_mm * LOW_PX_PER_MM)))
-    low = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    low_shape = (int(round(page.height_mm * LOW_PX_PER_MM)), int(round(page.width_mm * LOW_PX_PER_MM)))
     outside = _outside_zone(layout, ink.shape)
     page_ink = np.round(np.clip(ink, 0.0, 1.0) * 255).astype(np.uint8)
     return StyleTemplate(
@@ -244,28 +255,22 @@ def style_template(layout: BallotLayout, grey: np.ndarray) -> StyleTemplate:
         (fx0, fy0),
         _corner(layout, ink),
         outside,
-        _any_low(outside, low.shape),
+        _low_blocks_max(outside.astype(np.uint8), low_shape).astype(bool),
         page_ink,
-        _low_max(ink, low.shape),
+        _low_max(ink, low_shape),
     )
 
 
-def _low_max(ink: np.ndarray, shape: tuple[int, ...]) -> dict[int, np.ndarray]:
+def _low_max(ink: np.ndarray, shape: tuple[int, int]) -> dict[int, np.ndarray]:
     """The darkest any low-resolution pixel of the blank page can be, for each cell size
     (canonical px) an image may have been averaged over before it was sampled: the print's
     mean over such a cell, at every offset within ±0.5 mm, the most per low pixel. (A thin
     printed line split between two cells in the template may fall into one in an image.)"""
-    k = int(PX_PER_MM / LOW_PX_PER_MM)
     r = int(round(LOW_SLOP_MM * PX_PER_MM))
-    h, w = shape
     out = {}
     for cell in LOW_CELLS_PX:
         mean = cv2.blur(ink.astype(np.float32), (cell, cell))
-        reach = cv2.dilate(mean, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
-        # Low pixel i samples the page at i / LOW_PX_PER_MM mm, canonical px k·i: its block
-        # is centred there.
-        reach = crop_padded(reach, -k // 2, -k // 2, w * k - k // 2, h * k - k // 2)
-        out[cell] = reach.reshape(h, k, w, k).max(axis=(1, 3))
+        out[cell] = _low_blocks_max(cv2.dilate(mean, np.ones((2 * r + 1, 2 * r + 1), np.uint8)), shape)
     return out
 
 
