@@ -33,16 +33,12 @@ from vision_report import emit
 
 from calibration.profile import load_profile
 from sample_ballots.synth.corpus import generate_ballot
-from sample_ballots.synth.truth import FillMix
+from sample_ballots.synth.truth import MIXES
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
 from vision.reader import read_page
 from vision.reading import SYMBOLS, MarkClass
 from vision.templates import build_templates
-
-# The corpus's own mix, or one where every ballot holds doubtful marks and half hold ink
-# outside the boxes: what people must see, in quantity.
-MIXES = {"corpus": FillMix(), "doubtful": FillMix(ambiguous=1.0, stray=0.5)}
 
 
 def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str = "corpus") -> dict:

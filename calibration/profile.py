@@ -128,6 +128,24 @@ class IdentityThresholds(_Model):
     min_noise: float = Field(2.0, gt=0, description="floor of the fiducial residual (grey levels)")
 
 
+class SecondOpinion(_Model):
+    """The learned second opinion on a mark (vision.shape_model): where it may overrule the
+    shape rules. It can always send a box to people; it decides a class only as allowed here."""
+
+    use: bool = Field(True, description="ask the shape model at all (false: the shape rules alone)")
+    veto_max: float = Field(
+        0.02, ge=0, le=1, description="a class the rules call definite, given at most this probability: review"
+    )
+    decide_min: float = Field(
+        1.0, ge=0, le=1, description="where the rules are unclear (below), a class every member gives this: taken"
+    )
+    decide_rules: tuple[str, ...] = Field(
+        ("no_shape",),
+        description="the rules' unclear verdicts the model may settle (vision.marks.Verdict.rule); never "
+        "'dense' (a correction is for people), 'faint' or 'conflict'",
+    )
+
+
 class Profile(_Model):
     name: str
     description: str = ""
@@ -135,6 +153,7 @@ class Profile(_Model):
     write_ins: WriteInThresholds = WriteInThresholds()
     quality: QualityThresholds = QualityThresholds()
     identity: IdentityThresholds = IdentityThresholds()
+    second_opinion: SecondOpinion = SecondOpinion()
 
 
 def load_profile(name_or_path: str | Path = "scanner") -> Profile:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from calibration.profile import Profile
-from station.layout import BoxKind
+from station.layout import BoxKind, QrIdentity
 from vision import print_model
 from vision.blank import looks_blank
 from vision.ink import (
@@ -45,6 +45,7 @@ from vision.reading import (
     WrongElection,
 )
 from vision.register import Registration
+from vision.shape_model import second_opinion, shape_input, shipped_model
 from vision.streaks import remove_streaks
 from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
@@ -68,12 +69,54 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A page identified and registered to its layout, ready to be read."""
+
+    gray: np.ndarray
+    reg: Registration
+    template: StyleTemplate
+    located: Located
+    ident: QrIdentity
+    streak_columns: int
+
+
 def read_page(
     image: np.ndarray,
     templates: ElectionTemplates,
     profile: Profile,
     expected_stage: str | None = None,
 ) -> Outcome:
+    placed = place(image, templates, profile, expected_stage)
+    if not isinstance(placed, Placed):
+        return placed
+    p = placed
+    return interpret(p.gray, p.reg, p.template, profile, p.located, p.ident, p.streak_columns)
+
+
+def mark_evidence(image: np.ndarray, templates: ElectionTemplates, profile: Profile) -> dict[str, MarkEvidence] | None:
+    """Every mark box's evidence, the shape model's input measured (training it); None when
+    the page cannot be read."""
+    p = place(image, templates, profile)
+    if not isinstance(p, Placed):
+        return None
+    page = p.template.layout.pages[0]
+    space = PageSpace.build(p.gray, p.reg, page.width_mm, page.height_mm)
+    model = print_model.measure(space, p.template)
+    out: dict[str, MarkEvidence] = {}
+    for bt in p.template.boxes:
+        if bt.box.kind is BoxKind.MARK:
+            voter = voter_darkness(box_darkness(space, bt).darkness, bt, model)
+            out[bt.box.id] = read_mark(voter, bt, profile, ask_model=True)
+    return out
+
+
+def place(
+    image: np.ndarray,
+    templates: ElectionTemplates,
+    profile: Profile,
+    expected_stage: str | None = None,
+) -> Placed | Outcome:
     gray = to_gray(image)
     if gray.size == 0 or min(gray.shape) < 64:
         return Unreadable(zh="图像过小，无法识别", en="the image is too small to read")
@@ -118,7 +161,7 @@ def read_page(
             zh="选票有一部分在图像之外；请摆正后重新放入",
             en="part of the ballot is outside the image; straighten it and re-feed",
         )
-    return interpret(gray, reg, template, profile, located, ident, streak_columns)
+    return Placed(gray, reg, template, located, ident, streak_columns)
 
 
 def _no_identity(gray: np.ndarray, located: Located, profile: Profile) -> Outcome:
@@ -215,25 +258,48 @@ def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float)
     return BoxInkParts(none, none, parts.others)
 
 
-def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> tuple[MarkFeatures, Verdict, float]:
-    """Features, verdict and faint ink (mm², only measured when the box looks empty)."""
+@dataclass(frozen=True)
+class MarkEvidence:
+    """What was measured in one mark box and what was concluded."""
+
+    features: MarkFeatures
+    rules: Verdict  # the shape rules' verdict (vision.marks.classify)
+    verdict: Verdict  # after the shape model's second opinion
+    faint_mm2: float  # faint ink (only measured when the box looks empty)
+    model_input: np.ndarray | None  # what the shape model saw (None: not asked, a plainly empty box)
+    probabilities: np.ndarray | None  # the shape model's, (members, labels)
+
+
+def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model: bool | None = None) -> MarkEvidence:
+    """`ask_model`: measure the shape model's input even when the profile does not use it
+    (training); by default, as the profile says."""
     t = profile.marks
+    use = profile.second_opinion.use
+    ask = use if ask_model is None else ask_model
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
     hidden = masks.core | masks.halo
     parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
     area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
     faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 <= t.empty_max_mm2 else 0.0
     if area.ink_mm2 < t.mark_min_mm2:
-        return area, classify(area, t, faint), faint
-    shape = parts.bridged
-    residue = print_residue(shape, hidden)
-    if residue.any() and (shape & ~residue).sum() >= t.mark_min_mm2 * PX2_PER_MM2:
-        # The mark's shape is read without lines along print; alone they are still ink (unclear).
-        shape = shape & ~residue
-    f = features(shape, bt.inner, t.min_component_mm2, darkness=darkness, hidden=hidden, ring_shortcut=t)
-    # Area and fill are the ink as seen; the shape is read with strokes joined over print.
-    f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
-    return f, classify(f, t, faint), faint
+        f, shape = area, parts.bridged
+    else:
+        shape = parts.bridged
+        residue = print_residue(shape, hidden)
+        if residue.any() and (shape & ~residue).sum() >= t.mark_min_mm2 * PX2_PER_MM2:
+            # The mark's shape is read without lines along print; alone they are still ink (unclear).
+            shape = shape & ~residue
+        f = features(shape, bt.inner, t.min_component_mm2, darkness=darkness, hidden=hidden, ring_shortcut=t)
+        # Area and fill are the ink as seen; the shape is read with strokes joined over print.
+        f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
+    rules = classify(f, t, faint)
+    if not ask or rules.rule == "no_ink":
+        return MarkEvidence(f, rules, rules, faint, None, None)
+    x = shape_input(shape, darkness, hidden, f, faint)
+    if not use:
+        return MarkEvidence(f, rules, rules, faint, x, None)
+    members = shipped_model().member_probabilities(x)
+    return MarkEvidence(f, rules, second_opinion(rules, members, profile.second_opinion), faint, x, members)
 
 
 def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, model: PrintModel) -> list[BoxDetail]:
@@ -243,9 +309,16 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, mode
         ink = box_darkness(space, bt)
         voter = voter_darkness(ink.darkness, bt, model)
         if box.kind is BoxKind.MARK:
-            f, v, _ = read_mark(voter, bt, profile)
+            ev = read_mark(voter, bt, profile)
+            f, v = ev.features, ev.verdict
+            by_model = v.rule == "model"
             reading = BoxReading(
-                id=box.id, mark_class=v.mark_class, score=round(f.score, 4), confidence=round(v.confidence, 3)
+                id=box.id,
+                mark_class=v.mark_class,
+                score=round(f.score, 4),
+                confidence=round(v.confidence, 3),
+                decided_by="shape_model" if by_model else "rules",
+                basis=v.why if by_model else "",
             )
             why = v.why + (" (marginal)" if v.marginal else "")
             unsure = v.marginal or v.mark_class is MarkClass.UNCLEAR

@@ -40,6 +40,12 @@ class BoxReading(_Model):
     mark_class: MarkClass = Field(alias="class")
     score: float = Field(description="Ink not in the blank template, over the box area (0–1).")
     confidence: float = Field(ge=0, le=1)
+    decided_by: Literal["rules", "shape_model"] = Field(
+        "rules",
+        description="Who gave the class: the shape rules, or the learned shape model where the rules were unclear "
+        "(vision.shape_model; its reason is in `basis`).",
+    )
+    basis: str = Field("", description="Why the shape model's class was taken (empty when the rules decided).")
 
 
 class WriteInReading(_Model):

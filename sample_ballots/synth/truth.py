@@ -188,6 +188,11 @@ class FillMix(_Model):
         return cls(ambiguous=0.0, stray=0.0)
 
 
+# The corpus's own mix, or one where every ballot holds doubtful marks and half hold ink
+# outside the boxes: what people must see, in quantity.
+MIXES = {"corpus": FillMix(), "doubtful": FillMix(ambiguous=1.0, stray=0.5)}
+
+
 class Severity(StrEnum):
     NONE = "none"  # an ideal image: no skew, noise or blur (orientation 0)
     MILD = "mild"  # small skew and noise, no streaks or bleed-through

@@ -1,0 +1,206 @@
+"""Train the shape model (vision.shape_model) on the synthetic corpus and ship its weights.
+
+    python -m calibration.train_shape_model collect --profile scanner --seed 43000000 --count 3000 --out D/s.npz
+    python -m calibration.train_shape_model train D/s.npz D/c.npz ... [--out calibration/shape_model.npz]
+    python -m calibration.train_shape_model check --profile camera D/valid.npz   # on held-out data
+
+`collect` reads generated ballots through the real reader (the rules alone) and keeps, for
+every mark box the model would be asked about (any ink), its input and its truth: the drawn
+class, or DOUBTFUL for a mark the corpus labels ambiguous. `train` fits a two-layer network
+with plain numpy (Adam, weight decay; seeded, so the same data give the same weights).
+The seeds used are written into the model file and into docs/vision-benchmarks.md: the
+benchmark must use others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from calibration.profile import SecondOpinion, load_profile
+from vision.marks import Verdict
+from vision.reading import MarkClass
+from vision.shape_model import CLASS_OF, LABEL_OF, SHIPPED, ShapeLabel, ShapeModel, second_opinion
+
+HIDDEN = 96
+
+
+def collect(profile: str, seed: int, count: int, mix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inputs, labels, and the rules' verdict class (for comparison) of every inked mark box."""
+    from sample_ballots.synth.corpus import generate_ballot
+    from sample_ballots.synth.truth import MIXES
+    from station.cmd_demo import demo_election_path
+    from station.definition_io import load_election
+    from vision.reader import mark_evidence
+    from vision.templates import build_templates
+
+    cv2.setNumThreads(1)
+    templates = build_templates(load_election(demo_election_path()))
+    prof = load_profile(profile).model_copy(update={"second_opinion": SecondOpinion(use=False)})
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    rules: list[str] = []
+    started = time.monotonic()
+    for i in range(count):
+        sb = generate_ballot(profile, seed + i, mix=MIXES[mix])
+        ev = mark_evidence(sb.image, templates, prof)
+        if ev is None:
+            continue
+        for t in sb.truth.boxes:
+            e = ev[t.id]
+            if e.model_input is None:
+                continue
+            xs.append(e.model_input)
+            ys.append(int(ShapeLabel.DOUBTFUL if t.ambiguous else LABEL_OF[MarkClass(t.truth_class)]))
+            rules.append(f"{e.rules.mark_class.value}:{e.rules.rule}")
+        if (i + 1) % 250 == 0:
+            elapsed = time.monotonic() - started
+            print(f"  {profile} {i + 1}/{count} · {len(ys)} boxes · {elapsed:.0f} s", file=sys.stderr)
+    return np.stack(xs), np.asarray(ys, np.int64), np.asarray(rules)
+
+
+def _member(
+    z: np.ndarray, y: np.ndarray, rng: np.random.Generator, epochs: int, smoothing: float, decay: float
+) -> dict[str, np.ndarray]:
+    """One network, on a bootstrap resample of the boxes."""
+    n, d = z.shape
+    k = len(ShapeLabel)
+    params = {
+        "w1": (rng.standard_normal((d, HIDDEN)) * np.sqrt(2.0 / d)).astype(np.float32),
+        "b1": np.zeros(HIDDEN, np.float32),
+        "w2": (rng.standard_normal((HIDDEN, k)) * np.sqrt(1.0 / HIDDEN)).astype(np.float32),
+        "b2": np.zeros(k, np.float32),
+    }
+    m = {name: np.zeros_like(v) for name, v in params.items()}
+    v2 = {name: np.zeros_like(v) for name, v in params.items()}
+    lr, batch, step = 1e-3, 256, 0
+    # Label smoothing keeps the network from claiming certainty it has not earned.
+    target = np.full((k, k), smoothing / k, np.float32) + np.eye(k, dtype=np.float32) * (1 - smoothing)
+    sample = rng.integers(0, n, n)
+    for epoch in range(epochs):
+        order = sample[rng.permutation(n)]
+        loss = 0.0
+        for s in range(0, n, batch):
+            idx = order[s : s + batch]
+            xb, tb = z[idx], target[y[idx]]
+            h = np.maximum(xb @ params["w1"] + params["b1"], 0.0)
+            logits = h @ params["w2"] + params["b2"]
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            loss += float(-(tb * np.log(p + 1e-12)).sum())
+            g = (p - tb) / len(idx)
+            grads = {"w2": h.T @ g, "b2": g.sum(axis=0)}
+            gh = (g @ params["w2"].T) * (h > 0)
+            grads["w1"] = xb.T @ gh
+            grads["b1"] = gh.sum(axis=0)
+            step += 1
+            for name in params:
+                gr = grads[name] + (decay * params[name] if name.startswith("w") else 0.0)
+                m[name] = 0.9 * m[name] + 0.1 * gr
+                v2[name] = 0.999 * v2[name] + 0.001 * gr * gr
+                params[name] -= lr * (m[name] / (1 - 0.9**step)) / (np.sqrt(v2[name] / (1 - 0.999**step)) + 1e-8)
+        if epoch == epochs * 3 // 4:
+            lr /= 5
+        print(f"    epoch {epoch + 1}/{epochs}: loss {loss / n:.4f}", file=sys.stderr)
+    return params
+
+
+def train(
+    x: np.ndarray, y: np.ndarray, note: str, members: int = 5, epochs: int = 25, smoothing: float = 0.01,
+    decay: float = 5e-4, seed: int = 1,
+) -> ShapeModel:  # fmt: skip
+    rng = np.random.default_rng(seed)
+    mean = x.mean(axis=0)
+    scale = np.maximum(x.std(axis=0), 1e-3)
+    z = ((x - mean) / scale).astype(np.float32)
+    nets = []
+    for i in range(members):
+        print(f"  member {i + 1}/{members}", file=sys.stderr)
+        nets.append(_member(z, y, rng, epochs, smoothing, decay))
+    stack = {name: np.stack([net[name] for net in nets]).astype(np.float64) for name in nets[0]}
+    setup = f"{members} members, {epochs} epochs, smoothing {smoothing}, decay {decay}, seed {seed}"
+    return ShapeModel(
+        mean=mean.astype(np.float64), scale=scale.astype(np.float64), **stack, trained_on=f"{note} ({setup})"
+    )
+
+
+def check(members: np.ndarray, y: np.ndarray, rules: np.ndarray, t: SecondOpinion) -> Counter[str]:
+    """What the second opinion does on held-out boxes: vetoes, and classes it settles, right
+    or wrong against the truth; and clear marks it leaves unclear, by the rules' reason."""
+    out: Counter[str] = Counter()
+    for i in range(len(y)):
+        cls, rule = str(rules[i]).split(":")
+        unclear = cls == MarkClass.UNCLEAR.value
+        v = Verdict(MarkClass(cls), 0.0 if unclear else 1.0, unclear, "", rule)
+        o = second_opinion(v, members[i], t)
+        truth = CLASS_OF[ShapeLabel(int(y[i]))]
+        if o.rule == "veto":
+            out["vetoed, " + ("right" if v.mark_class is truth else "wrong or doubtful") + " by the rules"] += 1
+        elif o.rule == "model":
+            out[f"settled ({rule}), " + ("right" if o.mark_class is truth else "WRONG")] += 1
+        elif unclear and truth is not MarkClass.UNCLEAR:
+            out[f"left unclear ({rule}), clear truth"] += 1
+    return out
+
+
+def _load(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    xs, ys, rs, notes = [], [], [], []
+    for p in paths:
+        with np.load(p, allow_pickle=False) as d:
+            xs.append(d["x"])
+            ys.append(d["y"])
+            rs.append(d["rules"])
+            notes.append(str(d["note"]))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(rs), notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--profile", required=True)
+    c.add_argument("--seed", type=int, required=True)
+    c.add_argument("--count", type=int, required=True)
+    c.add_argument("--mix", default="corpus")
+    c.add_argument("--out", type=Path, required=True)
+    t = sub.add_parser("train")
+    t.add_argument("data", type=Path, nargs="+")
+    t.add_argument("--epochs", type=int, default=25)
+    t.add_argument("--members", type=int, default=5)
+    t.add_argument("--out", type=Path, default=Path(__file__).parent / SHIPPED)
+    k = sub.add_parser("check")
+    k.add_argument("--model", type=Path, default=Path(__file__).parent / SHIPPED)
+    k.add_argument("--profile", default="scanner", help="whose second_opinion thresholds")
+    k.add_argument("data", type=Path, nargs="+")
+    a = ap.parse_args(argv)
+    if a.cmd == "collect":
+        x, y, rules = collect(a.profile, a.seed, a.count, a.mix)
+        note = f"{a.profile} seeds {a.seed}–{a.seed + a.count - 1} ({a.mix} mix): {len(y)} boxes"
+        np.savez_compressed(a.out, x=x, y=y, rules=rules, note=np.array(note))
+        print(note)
+    elif a.cmd == "train":
+        x, y, _, notes = _load(a.data)
+        model = train(x, y, "; ".join(notes), members=a.members, epochs=a.epochs)
+        model.save(a.out)
+        model = ShapeModel.from_file(a.out)  # as it will be used: stored in float32
+        acc = float((model.probabilities(x).argmax(axis=1) == y).mean())
+        print(f"trained on {len(y)} boxes ({'; '.join(notes)}); training accuracy {acc:.4f} → {a.out}")
+    else:
+        model = ShapeModel.from_file(a.model)
+        x, y, rules, notes = _load(a.data)
+        members = model.member_probabilities(x)
+        print(f"{len(y)} boxes ({'; '.join(notes)}): accuracy {(members.mean(axis=1).argmax(axis=1) == y).mean():.4f}")
+        for what, n in sorted(check(members, y, rules, load_profile(a.profile).second_opinion).items()):
+            print(f"  {what}: {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
