@@ -55,6 +55,8 @@ def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
     dense = Verdict(MarkClass.UNCLEAR, 0.0, True, "dense ink (45% of the box): a correction?", "dense")
     assert second_opinion(dense, _p(filled=1.0), every).mark_class is MarkClass.FILLED
     assert second_opinion(dense, _p(circle=1.0), every) == dense
+    # Paper enclosed in the middle (a fat marker ○): never a fill, whatever the model says.
+    assert second_opinion(dense, _p(filled=1.0), every, holed=True) == dense
     tiny = Verdict(MarkClass.UNCLEAR, 0.0, True, "faint or tiny ink (1.5 mm²)", "tiny")
     assert second_opinion(tiny, _p(empty=1.0), every).mark_class is MarkClass.EMPTY
     # Every member must be sure: one doubting member keeps the box with people.

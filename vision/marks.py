@@ -637,6 +637,12 @@ def _open_ring_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
     )
 
 
+def never_filled(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
+    never a fill (by the rules, or by the shape model: vision.shape_model)."""
+    return f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
+
+
 def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verdict:
     """`faint_mm2`: connected ink lighter than a stroke (vision.ink.faint_ink_mm2); an empty
     box must have almost none, or it is a light mark people should look at."""
@@ -648,9 +654,7 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)", "tiny")
     ring, ring_why = _ring_evidence(f, t)
     solid = f.solidity >= t.filled_min_solidity
-    # Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
-    # never a fill.
-    holed = f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
+    holed = never_filled(f, t)
     if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
         return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled", "filled")
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1

@@ -26,7 +26,7 @@ from vision.ink import (
     voter_ink_mask,
 )
 from vision.locate import Located, locate, registration
-from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features
+from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features, never_filled
 from vision.outside import outside_ink_mm2
 from vision.print_model import PrintModel
 from vision.reading import (
@@ -299,7 +299,8 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     if not use:
         return MarkEvidence(f, rules, rules, faint, x, None)
     members = shipped_model().member_probabilities(x)
-    return MarkEvidence(f, rules, second_opinion(rules, members, profile.second_opinion), faint, x, members)
+    verdict = second_opinion(rules, members, profile.second_opinion, holed=never_filled(f, t))
+    return MarkEvidence(f, rules, verdict, faint, x, members)
 
 
 def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, model: PrintModel) -> list[BoxDetail]:

@@ -206,10 +206,13 @@ NEVER_DECIDED = frozenset({"faint", "conflict"})
 ONLY_FILLED = frozenset({"dense"})
 
 
-def second_opinion(rules: Verdict, members: np.ndarray, t: SecondOpinion) -> Verdict:
+def second_opinion(rules: Verdict, members: np.ndarray, t: SecondOpinion, holed: bool = False) -> Verdict:
     """The rules' verdict, overruled only as `t` allows: a definite class the model finds
     unlikely (on average over its members) goes to people; an unknown shape every member is
-    sure of gets its class. `members`: (members, labels) probabilities, or (labels,)."""
+    sure of gets its class. `members`: (members, labels) probabilities, or (labels,).
+    `holed`: the rules saw paper or a lighter middle inside the ink (vision.marks.never_filled):
+    the model may not call it filled (a fat marker ○ it had not seen the like of, in a photo,
+    was 'filled' to every member)."""
     members = np.atleast_2d(members)
     probs = members.mean(axis=0)
     top = ShapeLabel(int(np.argmax(probs)))
@@ -227,6 +230,8 @@ def second_opinion(rules: Verdict, members: np.ndarray, t: SecondOpinion) -> Ver
         return rules
     settle = rules.rule in t.decide_rules and rules.rule not in NEVER_DECIDED
     if rules.rule in ONLY_FILLED and top is not ShapeLabel.FILLED:
+        settle = False
+    if holed and top is ShapeLabel.FILLED:
         settle = False
     if rules.mark_class is MarkClass.UNCLEAR and settle and top is not ShapeLabel.DOUBTFUL:
         p = float(members[:, top].min())
