@@ -14,7 +14,7 @@ from station.errors import StationError
 from vision.marks import Verdict
 from vision.reader import mark_evidence, read_page
 from vision.reading import MarkClass
-from vision.shape_model import ShapeLabel, load_shape_model, second_opinion, shipped_model
+from vision.shape_model import ShapeLabel, load_shape_model, may_overrule, second_opinion, shipped_model
 
 RULES = SecondOpinion(veto_max=0.02, decide_min=0.99)
 
@@ -62,9 +62,11 @@ def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
     # Every member must be sure: one doubting member keeps the box with people.
     members = np.stack([_p(tick=1.0)] * 4 + [_p(tick=0.6, cross=0.4)])
     assert second_opinion(unknown, members, RULES) == unknown
-    # decide_min 1.0 (the setting that turns deciding off) never decides.
-    assert second_opinion(unknown, _p(tick=1.0), SecondOpinion(decide_min=1.0)).mark_class is MarkClass.TICK
-    assert second_opinion(unknown, _p(tick=0.9999), SecondOpinion(decide_min=1.0)) == unknown
+    # decide_min 1.0 turns deciding off, and the model is then not consulted for unclear marks.
+    off = SecondOpinion(decide_min=1.0)
+    assert second_opinion(unknown, _p(tick=1.0), off) == unknown
+    assert not may_overrule(unknown, off) and may_overrule(unknown, RULES)
+    assert not may_overrule(Verdict(MarkClass.EMPTY, 1.0, False, "no ink", "no_ink"), RULES)
 
 
 def test_the_shipped_model_reads_rendered_marks_like_their_truth(templates) -> None:

@@ -45,7 +45,7 @@ from vision.reading import (
     WrongElection,
 )
 from vision.register import Registration
-from vision.shape_model import second_opinion, shape_input, shipped_model
+from vision.shape_model import may_overrule, second_opinion, shape_input, shipped_model
 from vision.streaks import remove_streaks
 from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
@@ -266,16 +266,15 @@ class MarkEvidence:
     rules: Verdict  # the shape rules' verdict (vision.marks.classify)
     verdict: Verdict  # after the shape model's second opinion
     faint_mm2: float  # faint ink (only measured when the box looks empty)
-    model_input: np.ndarray | None  # what the shape model saw (None: not asked, a plainly empty box)
+    model_input: np.ndarray | None  # what the shape model saw (None: not consulted)
     probabilities: np.ndarray | None  # the shape model's, (members, labels)
 
 
-def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model: bool | None = None) -> MarkEvidence:
-    """`ask_model`: measure the shape model's input even when the profile does not use it
-    (training); by default, as the profile says."""
+def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model: bool = False) -> MarkEvidence:
+    """`ask_model`: measure the shape model's input for every box with ink, even where the
+    model is not consulted (training)."""
     t = profile.marks
     use = profile.second_opinion.use
-    ask = use if ask_model is None else ask_model
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
     hidden = masks.core | masks.halo
     parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
@@ -293,10 +292,11 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
         # Area and fill are the ink as seen; the shape is read with strokes joined over print.
         f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
     rules = classify(f, t, faint)
-    if not ask or rules.rule == "no_ink":
+    consult = use and may_overrule(rules, profile.second_opinion)
+    if rules.rule == "no_ink" or not (consult or ask_model):
         return MarkEvidence(f, rules, rules, faint, None, None)
     x = shape_input(shape, darkness, hidden, f, faint)
-    if not use:
+    if not consult:
         return MarkEvidence(f, rules, rules, faint, x, None)
     members = shipped_model().member_probabilities(x)
     verdict = second_opinion(rules, members, profile.second_opinion, holed=never_filled(f, t))
