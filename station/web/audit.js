@@ -96,7 +96,12 @@ function renderDetail() {
     h("td", { text: boxText(d.stage, b.id) }),
     h("td", { class: `cls mark-${b.class}`, i18n: `mark.${b.class}` }),
     h("td", { class: "mono", text: b.score.toFixed(3) }),
-    h("td", { class: "mono", text: b.confidence.toFixed(2) })));
+    h("td", { class: "mono", text: b.confidence.toFixed(2) },
+      // A class the learned shape model gave where the shape rules were unclear: auditors see
+      // which, and why (docs/vision.md, step 9).
+      b.decided_by === "shape_model"
+        ? h("span", { class: "chip by-model", title: b.basis || "", i18n: "audit.by_model" })
+        : null)));
   const writeRows = (res.write_ins || []).filter((w) => w.has_writing !== false).map((w) => h("tr", {},
     h("td", { text: boxText(d.stage, w.id) }),
     h("td", { class: "cls", i18n: w.has_writing ? "audit.written" : "audit.write_unsure" }),

@@ -258,6 +258,7 @@ const I18N = (() => {
     "audit.class": ["识别为", "Read as"],
     "audit.score": ["墨迹", "Ink"],
     "audit.confidence": ["把握", "Confidence"],
+    "audit.by_model": ["形状模型判定", "by the shape model"],
     "audit.written": ["有字", "written"],
     "audit.write_unsure": ["不确定", "unsure"],
     "audit.decisions": ["监票人裁定", "Scrutineer decisions"],

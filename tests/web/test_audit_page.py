@@ -3,6 +3,8 @@ with the current code, and the verification that names an image altered on disk.
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.web.waits import READ_MS, image_shown
@@ -70,3 +72,28 @@ def test_auditor_filters_rereads_and_finds_a_tampered_image(pages, server, ballo
     for href in ("staff.html", "review.html", "observer.html", "audit.html"):
         expect(home.locator(f"a[href='{href}']")).to_be_visible()
     pages.shot(home, "index-1920")
+
+
+def test_auditor_sees_which_classes_the_shape_model_gave(pages, server) -> None:
+    """A generated scan (seed 868) whose large ○ in weiyuan.c02 no shape rule accepts and the
+    learned shape model settles (docs/vision.md, step 9): the audit says so, with the reason."""
+    import cv2
+
+    from sample_ballots.synth import generate_ballot
+
+    server.start_stage()
+    image = generate_ballot("scanner", 868, stage="xuanju", style="main").image
+    server.upload(cv2.imencode(".png", image)[1].tobytes(), "868.png")
+    server.wait_read(1)
+
+    pg = pages.open("audit", signed_in=("auditor",))
+    rows = pg.locator("#ballot-list tr")
+    expect(rows).to_have_count(1, timeout=READ_MS)
+    rows.first.click()
+    detail = pg.locator("#detail")
+    model = detail.locator("tr[data-box='weiyuan.c02.symbol'] .by-model")
+    expect(model).to_have_text("形状模型判定")
+    expect(model).to_have_attribute("title", re.compile(r"no known shape .*the shape model: circle \(0\.9\d+\)"))
+    expect(detail.locator("tr[data-box='weiyuan.c02.symbol'] .cls")).to_have_text("画○")
+    # The rules' own readings carry no such mark.
+    expect(detail.locator("tr[data-box='shuji.c01.symbol'] .by-model")).to_have_count(0)
