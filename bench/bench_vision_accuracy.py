@@ -8,7 +8,9 @@ The tests use seeds below 1,000; tuning used 800,000–999,999 (and 1,000,000–
 no tuning looked at. Per box reading, against the truth:
   misread    a definite class (not `unclear`) that differs from an unambiguous truth: a defect;
   review     `unclear`, or a marginal class (the ballot goes to scrutineers): fine;
-  ambiguous  the truth itself is doubtful: any answer is accepted, a definite one is counted.
+  ambiguous  the truth itself is doubtful: any answer is accepted, a definite one is counted;
+             a doubtful mark (a correction, half a ○…) or a faint one read as ○, × or √ is
+             counted apart (doubtful_read_as_vote, faint_read_as_vote): a guess.
 Per ballot: review rate (needs_review) over all ballots and over the ballots whose truth
 does not expect review (no doubtful mark or write-in, no stray mark: `review_expected`
 false), with the reasons of the latter; unreadable rate (no reading at all); ballots with
@@ -33,7 +35,7 @@ from vision_report import emit
 
 from calibration.profile import load_profile
 from sample_ballots.synth.corpus import generate_ballot
-from sample_ballots.synth.truth import MIXES
+from sample_ballots.synth.truth import MIXES, Strength
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
 from vision.reader import read_page
@@ -56,6 +58,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
     write = Counter()
     misreads: list[dict] = []
     doubtful_votes: list[dict] = []  # doubtful marks read as ○, × or √
+    faint_votes: list[dict] = []  # faint marks read as ○, × or √
     unread: list[dict] = []
     t_read = 0.0
     started = time.monotonic()
@@ -88,6 +91,13 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
                 boxes["ambiguous_decided"] += r.mark_class is not MarkClass.UNCLEAR
                 # A doubtful mark counted as a vote (○, ×, √) is a guess; filled or empty
                 # send the ballot to people or count nothing.
+                # A faint mark (is it a mark at all?) counted as a vote is a guess too, whatever
+                # shape it has.
+                if r.mark_class in SYMBOLS and t.strength is Strength.FAINT:
+                    boxes["faint_read_as_vote"] += 1
+                    if len(faint_votes) < show:
+                        faint_votes.append({"seed": seed + i, "box": t.id, "read": r.mark_class.value,
+                                            "kind": t.kind.value, "by": r.decided_by})
                 if r.mark_class in SYMBOLS and t.truth_class is MarkClass.UNCLEAR:
                     boxes["doubtful_read_as_vote"] += 1
                     if len(doubtful_votes) < show:
@@ -123,6 +133,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
         "misreads": boxes["misread"], "write_in_misreads": write["misread"],
         "box_review": boxes["review"], "ambiguous": boxes["ambiguous"], "ambiguous_decided": boxes["ambiguous_decided"],
         "doubtful_read_as_vote": boxes["doubtful_read_as_vote"], "mix": mix,
+        "faint_read_as_vote": boxes["faint_read_as_vote"],
         "write_in_readings": write["total"],
         "ballot_outcomes": dict(ballots),
         "review_rate": round(ballots["needs_review"] / n, 4),
@@ -138,6 +149,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
         "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
         "examples": misreads,
         "doubtful_vote_examples": doubtful_votes,
+        "faint_vote_examples": faint_votes,
         "unreadable_examples": unread,
     }
 

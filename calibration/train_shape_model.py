@@ -14,29 +14,38 @@ benchmark must use others.
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
-from collections import Counter
-from pathlib import Path
+import os
 
-import cv2
-import numpy as np
+# One BLAS thread: a matrix product summed in another order changes the weights' last bits,
+# and the shipped file must be reproducible from the documented command.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
 
-from calibration.profile import SecondOpinion, load_profile
-from vision.marks import Verdict
-from vision.reading import MarkClass
-from vision.shape_model import CLASS_OF, LABEL_OF, SHIPPED, ShapeLabel, ShapeModel, second_opinion
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from calibration.profile import SecondOpinion, load_profile  # noqa: E402
+from vision.marks import Verdict  # noqa: E402
+from vision.reading import MarkClass  # noqa: E402
+from vision.shape_model import CLASS_OF, LABEL_OF, SHIPPED, ShapeLabel, ShapeModel, second_opinion  # noqa: E402
 
 HIDDEN = 96
 
 
-def collect(profile: str, seed: int, count: int, mix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inputs, labels, and the rules' verdict class (for comparison) of every inked mark box."""
+def collect(profile: str, seed: int, count: int, mix: str) -> dict[str, np.ndarray]:
+    """Inputs, labels, the rules' verdict (class:rule) and what the guards need (the ink's
+    darkness, paper in the middle) of every inked mark box."""
     from sample_ballots.synth.corpus import generate_ballot
     from sample_ballots.synth.truth import MIXES
     from station.cmd_demo import demo_election_path
     from station.definition_io import load_election
+    from vision.marks import never_filled
     from vision.reader import mark_evidence
     from vision.templates import build_templates
 
@@ -46,6 +55,8 @@ def collect(profile: str, seed: int, count: int, mix: str) -> tuple[np.ndarray, 
     xs: list[np.ndarray] = []
     ys: list[int] = []
     rules: list[str] = []
+    tones: list[float] = []
+    holed: list[bool] = []
     started = time.monotonic()
     for i in range(count):
         sb = generate_ballot(profile, seed + i, mix=MIXES[mix])
@@ -59,10 +70,18 @@ def collect(profile: str, seed: int, count: int, mix: str) -> tuple[np.ndarray, 
             xs.append(e.model_input)
             ys.append(int(ShapeLabel.DOUBTFUL if t.ambiguous else LABEL_OF[MarkClass(t.truth_class)]))
             rules.append(f"{e.rules.mark_class.value}:{e.rules.rule}")
+            tones.append(e.ink_darkness)
+            holed.append(never_filled(e.features, prof.marks))
         if (i + 1) % 250 == 0:
             elapsed = time.monotonic() - started
             print(f"  {profile} {i + 1}/{count} · {len(ys)} boxes · {elapsed:.0f} s", file=sys.stderr)
-    return np.stack(xs), np.asarray(ys, np.int64), np.asarray(rules)
+    return {
+        "x": np.stack(xs),
+        "y": np.asarray(ys, np.int64),
+        "rules": np.asarray(rules),
+        "tone": np.asarray(tones),
+        "holed": np.asarray(holed),
+    }
 
 
 def _member(
@@ -131,15 +150,18 @@ def train(
     )
 
 
-def check(members: np.ndarray, y: np.ndarray, rules: np.ndarray, t: SecondOpinion) -> Counter[str]:
+def check(members: np.ndarray, data: dict[str, np.ndarray], t: SecondOpinion) -> Counter[str]:
     """What the second opinion does on held-out boxes: vetoes, and classes it settles, right
-    or wrong against the truth; and clear marks it leaves unclear, by the rules' reason."""
+    or wrong against the truth; and clear marks it leaves unclear, by the rules' reason.
+    Files collected before the guards' inputs were recorded ('tone', 'holed') are checked
+    without the darkness and paper-in-the-middle guards."""
+    y, rules = data["y"], data["rules"]
     out: Counter[str] = Counter()
     for i in range(len(y)):
         cls, rule = str(rules[i]).split(":")
         unclear = cls == MarkClass.UNCLEAR.value
         v = Verdict(MarkClass(cls), 0.0 if unclear else 1.0, unclear, "", rule)
-        o = second_opinion(v, members[i], t)
+        o = second_opinion(v, members[i], t, holed=bool(data["holed"][i]), ink_darkness=float(data["tone"][i]))
         truth = CLASS_OF[ShapeLabel(int(y[i]))]
         if o.rule == "veto":
             out["vetoed, " + ("right" if v.mark_class is truth else "wrong or doubtful") + " by the rules"] += 1
@@ -150,15 +172,16 @@ def check(members: np.ndarray, y: np.ndarray, rules: np.ndarray, t: SecondOpinio
     return out
 
 
-def _load(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    xs, ys, rs, notes = [], [], [], []
+def _load(paths: list[Path]) -> tuple[dict[str, np.ndarray], list[str]]:
+    parts: dict[str, list[np.ndarray]] = {"x": [], "y": [], "rules": [], "tone": [], "holed": []}
+    notes = []
     for p in paths:
         with np.load(p, allow_pickle=False) as d:
-            xs.append(d["x"])
-            ys.append(d["y"])
-            rs.append(d["rules"])
+            n = len(d["y"])
+            for k in parts:
+                parts[k].append(d[k] if k in d else np.ones(n) if k == "tone" else np.zeros(n, bool))
             notes.append(str(d["note"]))
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(rs), notes
+    return {k: np.concatenate(v) for k, v in parts.items()}, notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,12 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("data", type=Path, nargs="+")
     a = ap.parse_args(argv)
     if a.cmd == "collect":
-        x, y, rules = collect(a.profile, a.seed, a.count, a.mix)
-        note = f"{a.profile} seeds {a.seed}–{a.seed + a.count - 1} ({a.mix} mix): {len(y)} boxes"
-        np.savez_compressed(a.out, x=x, y=y, rules=rules, note=np.array(note))
+        data = collect(a.profile, a.seed, a.count, a.mix)
+        note = f"{a.profile} seeds {a.seed}–{a.seed + a.count - 1} ({a.mix} mix): {len(data['y'])} boxes"
+        np.savez_compressed(a.out, **data, note=np.array(note))
         print(note)
     elif a.cmd == "train":
-        x, y, _, notes = _load(a.data)
+        data, notes = _load(a.data)
+        x, y = data["x"], data["y"]
         model = train(x, y, "; ".join(notes), members=a.members, epochs=a.epochs)
         model.save(a.out)
         model = ShapeModel.from_file(a.out)  # as it will be used: stored in float32
@@ -194,10 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trained on {len(y)} boxes ({'; '.join(notes)}); training accuracy {acc:.4f} → {a.out}")
     else:
         model = ShapeModel.from_file(a.model)
-        x, y, rules, notes = _load(a.data)
-        members = model.member_probabilities(x)
+        data, notes = _load(a.data)
+        y = data["y"]
+        members = np.stack([model.member_probabilities(x) for x in data["x"]])  # one by one, as the reader does
         print(f"{len(y)} boxes ({'; '.join(notes)}): accuracy {(members.mean(axis=1).argmax(axis=1) == y).mean():.4f}")
-        for what, n in sorted(check(members, y, rules, load_profile(a.profile).second_opinion).items()):
+        for what, n in sorted(check(members, data, load_profile(a.profile).second_opinion).items()):
             print(f"  {what}: {n}")
     return 0
 

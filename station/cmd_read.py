@@ -13,6 +13,7 @@ from station.definition_io import load_election
 from station.errors import StationError
 from vision.read_files import expand_inputs, read_bytes
 from vision.reading import PageReading, reading_json_schema
+from vision.shape_model import check_available
 from vision.templates import build_templates
 
 _OUTCOME_ZH = {
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stage:
         election.stage(args.stage)  # a clear error for an unknown stage
     profile = load_profile(args.profile)
+    check_available(profile.second_opinion)
     files = list(expand_inputs(args.images))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:

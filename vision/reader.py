@@ -266,6 +266,7 @@ class MarkEvidence:
     rules: Verdict  # the shape rules' verdict (vision.marks.classify)
     verdict: Verdict  # after the shape model's second opinion
     faint_mm2: float  # faint ink (only measured when the box looks empty)
+    ink_darkness: float  # median voter darkness over the box's ink (0 without ink): a light mark is light
     model_input: np.ndarray | None  # what the shape model saw (None: not consulted)
     probabilities: np.ndarray | None  # the shape model's, (members, labels)
 
@@ -294,13 +295,17 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     rules = classify(f, t, faint)
     consult = use and may_overrule(rules, profile.second_opinion)
     if rules.rule == "no_ink" or not (consult or ask_model):
-        return MarkEvidence(f, rules, rules, faint, None, None)
+        return MarkEvidence(f, rules, rules, faint, 0.0, None, None)
+    tone = float(np.median(darkness[parts.mask])) if parts.mask.any() else 0.0
     x = shape_input(shape, darkness, hidden, f, faint)
     if not consult:
-        return MarkEvidence(f, rules, rules, faint, x, None)
-    members = shipped_model().member_probabilities(x)
-    verdict = second_opinion(rules, members, profile.second_opinion, holed=never_filled(f, t))
-    return MarkEvidence(f, rules, verdict, faint, x, members)
+        return MarkEvidence(f, rules, rules, faint, tone, x, None)
+    model = shipped_model()
+    members = model.member_probabilities(x)
+    verdict = second_opinion(
+        rules, members, profile.second_opinion, holed=never_filled(f, t), ink_darkness=tone, digest=model.digest
+    )
+    return MarkEvidence(f, rules, verdict, faint, tone, x, members)
 
 
 def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, model: PrintModel) -> list[BoxDetail]:
@@ -312,7 +317,7 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, mode
         if box.kind is BoxKind.MARK:
             ev = read_mark(voter, bt, profile)
             f, v = ev.features, ev.verdict
-            by_model = v.rule == "model"
+            by_model = v.rule in ("model", "veto")  # the model gave the class, or sent the box to people
             reading = BoxReading(
                 id=box.id,
                 mark_class=v.mark_class,

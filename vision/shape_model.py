@@ -16,6 +16,8 @@ synthetic corpus with seeds recorded in the file.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from enum import IntEnum
@@ -26,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from calibration.profile import SecondOpinion
+from calibration.profile import NEVER_SETTLED, SecondOpinion
 from station.errors import StationError
 from vision.marks import MarkFeatures, Verdict
 from vision.reading import MarkClass
@@ -35,6 +37,10 @@ GRID = 34  # the region (box ± 3.5 mm, 17 mm) at 0.5 mm a cell
 COARSE = 17  # darkness at 1 mm a cell
 ORIENT_CELLS = 4  # stroke orientation pooled over 4 × 4 cells…
 ORIENT_BINS = 8  # …in 8 directions (0–180°)
+
+
+HAND = 45  # the rules' measurements (_hand)
+INPUTS = GRID * GRID + 2 * COARSE * COARSE + ORIENT_CELLS * ORIENT_CELLS * ORIENT_BINS + HAND
 
 
 class ShapeLabel(IntEnum):
@@ -141,6 +147,7 @@ class ShapeModel:
     w2: np.ndarray  # (members, hidden, labels)
     b2: np.ndarray  # (members, labels)
     trained_on: str  # what it was trained on (seeds, counts), for the audit trail
+    digest: str = ""  # SHA-256 of the file (first 12 hex digits): named in every reason it gives
 
     def member_probabilities(self, x: np.ndarray) -> np.ndarray:
         """(members, labels) for one input; (n, members, labels) for n."""
@@ -177,10 +184,28 @@ class ShapeModel:
 
     @classmethod
     def from_file(cls, path: Path) -> ShapeModel:
-        with np.load(path, allow_pickle=False) as z:
+        data = path.read_bytes()
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
             # Stored as float32 (half the size); computed in float64.
             w = {k: z[k].astype(np.float64) for k in ("mean", "scale", "w1", "b1", "w2", "b2")}
-            return cls(**w, trained_on=str(z["trained_on"]))
+            model = cls(**w, trained_on=str(z["trained_on"]), digest=hashlib.sha256(data).hexdigest()[:12])
+        model.check()
+        return model
+
+    def check(self) -> None:
+        """The weights fit this code's input and labels (a file from another version does not)."""
+        m, _, h = self.w1.shape
+        shapes = {
+            "mean": (self.mean.shape, (INPUTS,)),
+            "scale": (self.scale.shape, (INPUTS,)),
+            "w1": (self.w1.shape, (m, INPUTS, h)),
+            "b1": (self.b1.shape, (m, h)),
+            "w2": (self.w2.shape, (m, h, len(ShapeLabel))),
+            "b2": (self.b2.shape, (m, len(ShapeLabel))),
+        }
+        for name, (got, want) in shapes.items():
+            if got != want:
+                raise ValueError(f"{name} has shape {got}, this code needs {want}")
 
 
 SHIPPED = "shape_model.npz"
@@ -189,10 +214,17 @@ SHIPPED = "shape_model.npz"
 def load_shape_model(path: Path) -> ShapeModel:
     try:
         return ShapeModel.from_file(path)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
         raise StationError(
             f"形状模型文件缺失或损坏：{path}（{err}）", f"the shape model file is missing or damaged: {path} ({err})"
         ) from None
+
+
+def check_available(t: SecondOpinion) -> None:
+    """At start-up: a profile that uses the model needs its file (a clear error now, not one
+    per ballot later)."""
+    if t.use:
+        shipped_model()
 
 
 @cache
@@ -210,13 +242,11 @@ CLASS_OF = {
     ShapeLabel.DOUBTFUL: MarkClass.UNCLEAR,
 }
 LABEL_OF = {c: label for label, c in CLASS_OF.items()}
-# The rules' unclear verdicts the model may never settle, whatever a profile says: a light
-# mark (faint ink), and evidence for two shapes at once.
-NEVER_DECIDED = frozenset({"faint", "conflict"})
 # Dense ink short of a fill may be a scribble (filled) or a correction (a mark scribbled
 # over: doubtful). The model may call it filled, which the count sends to scrutineers
-# anyway (station.rules.marks), but never a vote.
-ONLY_FILLED = frozenset({"dense"})
+# anyway (station.rules.marks), but never a vote. 0.8–2 mm² of ink ("faint or tiny") may be
+# a speck (empty) or the start of a light mark: only empty.
+ONLY_AS = {"dense": ShapeLabel.FILLED, "tiny": ShapeLabel.EMPTY}
 
 
 DEFINITE = frozenset({MarkClass.FILLED, MarkClass.TICK, MarkClass.CROSS, MarkClass.CIRCLE})
@@ -229,18 +259,27 @@ def may_overrule(rules: Verdict, t: SecondOpinion) -> bool:
     return (
         rules.mark_class is MarkClass.UNCLEAR
         and rules.rule in t.decide_rules
-        and rules.rule not in NEVER_DECIDED
+        and rules.rule not in NEVER_SETTLED
         and t.decide_min < 1.0
     )
 
 
-def second_opinion(rules: Verdict, members: np.ndarray, t: SecondOpinion, holed: bool = False) -> Verdict:
+def second_opinion(
+    rules: Verdict,
+    members: np.ndarray,
+    t: SecondOpinion,
+    holed: bool = False,
+    ink_darkness: float = 1.0,
+    digest: str = "",
+) -> Verdict:
     """The rules' verdict, overruled only as `t` allows: a definite class the model finds
     unlikely (on average over its members) goes to people; an unknown shape every member is
     sure of gets its class. `members`: (members, labels) probabilities, or (labels,).
     `holed`: the rules saw paper or a lighter middle inside the ink (vision.marks.never_filled):
     the model may not call it filled (a fat marker ○ it had not seen the like of, in a photo,
-    was 'filled' to every member)."""
+    was 'filled' to every member). `ink_darkness`: the median darkness of the box's ink; a
+    faint mark is only ever settled as empty. `digest`: the model file's, named in reasons."""
+    model = f" {digest}" if digest else ""
     members = np.atleast_2d(members)
     probs = members.mean(axis=0)
     top = ShapeLabel(int(np.argmax(probs)))
@@ -251,20 +290,21 @@ def second_opinion(rules: Verdict, members: np.ndarray, t: SecondOpinion, holed:
                 MarkClass.UNCLEAR,
                 0.0,
                 True,
-                f"{rules.mark_class.value} by the shape rules, {CLASS_OF[top].value} by the shape model "
+                f"{rules.mark_class.value} by the shape rules, {CLASS_OF[top].value} by the shape model{model} "
                 f"({p:.3f} / {float(probs[top]):.3f})",
                 "veto",
             )
         return rules
-    settle = may_overrule(rules, t)
-    if rules.rule in ONLY_FILLED and top is not ShapeLabel.FILLED:
+    settle = may_overrule(rules, t) and top is not ShapeLabel.DOUBTFUL
+    if rules.rule in ONLY_AS and top is not ONLY_AS[rules.rule]:
         settle = False
     if holed and top is ShapeLabel.FILLED:
         settle = False
-    if settle and top is not ShapeLabel.DOUBTFUL:
+    if top is not ShapeLabel.EMPTY and ink_darkness < t.decide_min_darkness:
+        settle = False  # a faint mark: is it a mark at all? People decide.
+    if settle:
         p = float(members[:, top].min())
         if p >= t.decide_min:
-            return Verdict(
-                CLASS_OF[top], p, False, f"{rules.why}; the shape model: {CLASS_OF[top].value} ({p:.4f})", "model"
-            )
+            why = f"{rules.why}; the shape model{model}: {CLASS_OF[top].value} ({p:.4f})"
+            return Verdict(CLASS_OF[top], p, False, why, "model")
     return rules

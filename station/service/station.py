@@ -26,6 +26,7 @@ from station.service.pipeline import Pipeline, ReadDone, ReadFailed
 from station.sources import SourceThread
 from station.store.store import Store
 from vision.reading import PageReading
+from vision.shape_model import check_available
 from vision.templates import ElectionTemplates, build_templates
 
 COUNT_EVERY_S = 0.2  # at most five recounts a second, however fast ballots arrive
@@ -43,6 +44,7 @@ class Station:
         self.election: Election = load_election(config.election)
         self.store = Store.open(config.workspace)
         self.profile: Profile = load_profile(config.profile)
+        check_available(self.profile.second_opinion)
         self.hub = Hub()
         self.count = LiveCount(self.store, self.election)
         self.pipeline = Pipeline(self.store, config.election, config.profile, config.readers)
