@@ -61,6 +61,11 @@ def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
     assert second_opinion(tiny, _p(empty=1.0), every).mark_class is MarkClass.EMPTY
     # A speck may be called empty, never a vote: it may be the start of a light mark.
     assert second_opinion(tiny, _p(tick=1.0), every) == tiny
+    # Ink beside a box, hardly in it: empty, or people (every class needs ink in the box).
+    beside = Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it", "beside")
+    near = SecondOpinion(decide_min=0.99, decide_rules=("beside",))
+    assert second_opinion(beside, _p(circle=1.0), near) == beside
+    assert second_opinion(beside, _p(empty=1.0), near).mark_class is MarkClass.EMPTY
     # Ink too light to be sure it is a mark at all: never settled as one (empty it may be).
     light = SecondOpinion(decide_min=0.99, decide_rules=("no_shape", "tiny"), decide_min_darkness=0.18)
     assert second_opinion(unknown, _p(tick=1.0), light, ink_darkness=0.12) == unknown

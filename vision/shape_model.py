@@ -245,8 +245,10 @@ LABEL_OF = {c: label for label, c in CLASS_OF.items()}
 # Dense ink short of a fill may be a scribble (filled) or a correction (a mark scribbled
 # over: doubtful). The model may call it filled, which the count sends to scrutineers
 # anyway (station.rules.marks), but never a vote. 0.8–2 mm² of ink ("faint or tiny") may be
-# a speck (empty) or the start of a light mark: only empty.
-ONLY_AS = {"dense": ShapeLabel.FILLED, "tiny": ShapeLabel.EMPTY}
+# a speck (empty) or the start of a light mark: only empty. Ink beside the box and hardly
+# in it: only empty, as the rules require ink in the box for any class (a stray initial in
+# the corner of a box's region, nothing in the box, was '○' to every member: seed 66,002,372).
+ONLY_AS = {"dense": ShapeLabel.FILLED, "tiny": ShapeLabel.EMPTY, "beside": ShapeLabel.EMPTY}
 
 
 DEFINITE = frozenset({MarkClass.FILLED, MarkClass.TICK, MarkClass.CROSS, MarkClass.CIRCLE})

@@ -93,7 +93,8 @@ def test_auditor_sees_which_classes_the_shape_model_gave(pages, server) -> None:
     detail = pg.locator("#detail")
     model = detail.locator("tr[data-box='weiyuan.c02.symbol'] .by-model")
     expect(model).to_have_text("形状模型判定")
-    expect(model).to_have_attribute("title", re.compile(r"no known shape .*the shape model: circle \(0\.9\d+\)"))
+    why = re.compile(r"no known shape .*the shape model [0-9a-f]{12}: circle \(0\.9\d+\)")
+    expect(model).to_have_attribute("title", why)
     expect(detail.locator("tr[data-box='weiyuan.c02.symbol'] .cls")).to_have_text("画○")
     # The rules' own readings carry no such mark.
     expect(detail.locator("tr[data-box='shuji.c01.symbol'] .by-model")).to_have_count(0)
