@@ -89,20 +89,18 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
             if t.ambiguous:
                 boxes["ambiguous"] += 1
                 boxes["ambiguous_decided"] += r.mark_class is not MarkClass.UNCLEAR
-                # A doubtful mark counted as a vote (○, ×, √) is a guess; filled or empty
-                # send the ballot to people or count nothing.
-                # A faint mark (is it a mark at all?) counted as a vote is a guess too, whatever
+                vote = {"seed": seed + i, "box": t.id, "read": r.mark_class.value, "kind": t.kind.value,
+                        "by": r.decided_by}  # fmt: skip
+                # A faint mark (is it a mark at all?) counted as a vote is a guess, whatever
                 # shape it has.
                 if r.mark_class in SYMBOLS and t.strength is Strength.FAINT:
                     boxes["faint_read_as_vote"] += 1
-                    if len(faint_votes) < show:
-                        faint_votes.append({"seed": seed + i, "box": t.id, "read": r.mark_class.value,
-                                            "kind": t.kind.value, "by": r.decided_by})
+                    faint_votes.append(vote)
+                # A doubtful mark counted as a vote (○, ×, √) is a guess; filled or empty
+                # send the ballot to people or count nothing.
                 if r.mark_class in SYMBOLS and t.truth_class is MarkClass.UNCLEAR:
                     boxes["doubtful_read_as_vote"] += 1
-                    if len(doubtful_votes) < show:
-                        doubtful_votes.append({"seed": seed + i, "box": t.id, "read": r.mark_class.value,
-                                               "kind": t.kind.value})
+                    doubtful_votes.append(vote)
             elif r.mark_class is MarkClass.UNCLEAR:
                 boxes["review"] += 1
             elif r.mark_class != t.truth_class:
@@ -148,8 +146,8 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
         "read_ms_mean": round(1000 * t_read / n, 1),
         "confusion": {f"{a} -> {b}": c for (a, b), c in sorted(confusion.items())},
         "examples": misreads,
-        "doubtful_vote_examples": doubtful_votes,
-        "faint_vote_examples": faint_votes,
+        "doubtful_vote_examples": doubtful_votes[:show],
+        "faint_vote_examples": faint_votes[:show],
         "unreadable_examples": unread,
     }
 

@@ -13,8 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from station.errors import StationError
-
-DECIDE_MIN_DARKNESS = 0.18  # above the faintest marks (peak darkening ≤ 0.15) with a margin
+from vision.mark_rules import NEVER_SETTLED, SETTLEABLE, MarkRule
 
 
 class _Model(BaseModel):
@@ -130,13 +129,6 @@ class IdentityThresholds(_Model):
     min_noise: float = Field(2.0, gt=0, description="floor of the fiducial residual (grey levels)")
 
 
-# The shape rules' reasons for `unclear` (vision.marks.Verdict.rule) that the shape model may
-# settle, and those it never may, whatever a profile says: a light mark (faint ink) and
-# evidence for two shapes at once are for people.
-SETTLEABLE_RULES = ("no_shape", "tiny", "beside", "dense", "small")
-NEVER_SETTLED = ("faint", "conflict")
-
-
 class SecondOpinion(_Model):
     """The learned second opinion on a mark (vision.shape_model): where it may overrule the
     shape rules. It can always send a box to people; it decides a class only as allowed here.
@@ -150,28 +142,28 @@ class SecondOpinion(_Model):
     decide_min: float = Field(
         0.9, ge=0, le=1, description="where the rules are unclear (below), a class every member gives this: taken"
     )
-    decide_rules: tuple[str, ...] = Field(
-        ("no_shape", "tiny", "beside", "dense"),
+    decide_rules: tuple[MarkRule, ...] = Field(
+        (MarkRule.NO_SHAPE, MarkRule.TINY, MarkRule.BESIDE, MarkRule.DENSE),
         description="the rules' unclear verdicts the model may settle (vision.marks.Verdict.rule): "
-        f"any of {', '.join(SETTLEABLE_RULES)}; 'tiny' only as empty and 'dense' only as filled, never "
-        f"{' or '.join(NEVER_SETTLED)}",
+        f"any of {', '.join(SETTLEABLE)}; 'tiny' and 'beside' only as empty and 'dense' only as filled, "
+        f"never {' or '.join(NEVER_SETTLED)}",
     )
     decide_min_darkness: float = Field(
-        DECIDE_MIN_DARKNESS,
+        0.18,  # above the corpus's faint marks (peak darkening ≤ 0.15) with a margin
         ge=0,
         le=1,
         description="a class other than empty that the model settles needs ink at least this dark (median voter "
         "darkness over the box's ink): a faint mark, is it a mark at all?, is for people",
     )
 
-    @field_validator("decide_rules")
+    @field_validator("decide_rules", mode="before")
     @classmethod
     def _known_rules(cls, rules: tuple[str, ...]) -> tuple[str, ...]:
         for rule in rules:
             if rule in NEVER_SETTLED:
                 raise ValueError(f"'{rule}' may never be settled by the shape model")
-            if rule not in SETTLEABLE_RULES:
-                raise ValueError(f"unknown rule '{rule}' (known: {', '.join(SETTLEABLE_RULES)})")
+            if rule not in SETTLEABLE:
+                raise ValueError(f"unknown rule '{rule}' (known: {', '.join(SETTLEABLE)})")
         return rules
 
 

@@ -1,15 +1,16 @@
 """Train the shape model (vision.shape_model) on the synthetic corpus and ship its weights.
 
-    python -m calibration.train_shape_model collect --profile scanner --seed 43000000 --count 3000 --out D/s.npz
+    python -m calibration.train_shape_model collect --profile scanner --seed 43000000 --count 2500 --out D/s.npz
     python -m calibration.train_shape_model train D/s.npz D/c.npz ... [--out calibration/shape_model.npz]
     python -m calibration.train_shape_model check --profile camera D/valid.npz   # on held-out data
 
 `collect` reads generated ballots through the real reader (the rules alone) and keeps, for
-every mark box the model would be asked about (any ink), its input and its truth: the drawn
-class, or DOUBTFUL for a mark the corpus labels ambiguous. `train` fits a two-layer network
-with plain numpy (Adam, weight decay; seeded, so the same data give the same weights).
-The seeds used are written into the model file and into docs/vision-benchmarks.md: the
-benchmark must use others.
+every mark box with ink, the model's input and the truth: the drawn class, or DOUBTFUL for a
+mark the corpus labels ambiguous. `train` fits an ensemble of two-layer networks with plain
+numpy (Adam, weight decay, label smoothing, a bootstrap resample each; seeded and on one
+thread, so the same files in the same order give the same weights). The exact commands and
+seeds of the shipped file are in docs/vision.md (step 9) and in the file (`trained_on`): the
+benchmarks must use other seeds.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from calibration.profile import SecondOpinion, load_profile  # noqa: E402
+from vision.mark_rules import MarkRule  # noqa: E402
 from vision.marks import Verdict  # noqa: E402
 from vision.reading import MarkClass  # noqa: E402
 from vision.shape_model import CLASS_OF, LABEL_OF, SHIPPED, ShapeLabel, ShapeModel, second_opinion  # noqa: E402
@@ -152,20 +154,18 @@ def train(
 
 def check(members: np.ndarray, data: dict[str, np.ndarray], t: SecondOpinion) -> Counter[str]:
     """What the second opinion does on held-out boxes: vetoes, and classes it settles, right
-    or wrong against the truth; and clear marks it leaves unclear, by the rules' reason.
-    Files collected before the guards' inputs were recorded ('tone', 'holed') are checked
-    without the darkness and paper-in-the-middle guards."""
+    or wrong against the truth; and clear marks it leaves unclear, by the rules' reason."""
     y, rules = data["y"], data["rules"]
     out: Counter[str] = Counter()
     for i in range(len(y)):
         cls, rule = str(rules[i]).split(":")
         unclear = cls == MarkClass.UNCLEAR.value
-        v = Verdict(MarkClass(cls), 0.0 if unclear else 1.0, unclear, "", rule)
+        v = Verdict(MarkClass(cls), 0.0 if unclear else 1.0, unclear, "", MarkRule(rule))
         o = second_opinion(v, members[i], t, holed=bool(data["holed"][i]), ink_darkness=float(data["tone"][i]))
         truth = CLASS_OF[ShapeLabel(int(y[i]))]
-        if o.rule == "veto":
+        if o.rule is MarkRule.VETO:
             out["vetoed, " + ("right" if v.mark_class is truth else "wrong or doubtful") + " by the rules"] += 1
-        elif o.rule == "model":
+        elif o.rule is MarkRule.MODEL:
             out[f"settled ({rule}), " + ("right" if o.mark_class is truth else "WRONG")] += 1
         elif unclear and truth is not MarkClass.UNCLEAR:
             out[f"left unclear ({rule}), clear truth"] += 1
@@ -173,13 +173,13 @@ def check(members: np.ndarray, data: dict[str, np.ndarray], t: SecondOpinion) ->
 
 
 def _load(paths: list[Path]) -> tuple[dict[str, np.ndarray], list[str]]:
-    parts: dict[str, list[np.ndarray]] = {"x": [], "y": [], "rules": [], "tone": [], "holed": []}
+    keys = ("x", "y", "rules", "tone", "holed")
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     notes = []
     for p in paths:
         with np.load(p, allow_pickle=False) as d:
-            n = len(d["y"])
-            for k in parts:
-                parts[k].append(d[k] if k in d else np.ones(n) if k == "tone" else np.zeros(n, bool))
+            for k in keys:
+                parts[k].append(d[k])
             notes.append(str(d["note"]))
     return {k: np.concatenate(v) for k, v in parts.items()}, notes
 

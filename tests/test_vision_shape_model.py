@@ -11,12 +11,13 @@ import pytest
 from calibration.profile import SecondOpinion, load_profile
 from sample_ballots.synth import generate_ballot
 from station.errors import StationError
+from vision.mark_rules import MarkRule
 from vision.marks import Verdict
 from vision.reader import mark_evidence, read_page
 from vision.reading import MarkClass
 from vision.shape_model import ShapeLabel, load_shape_model, may_overrule, second_opinion, shipped_model
 
-RULES = SecondOpinion(veto_max=0.02, decide_min=0.99, decide_rules=("no_shape",))
+RULES = SecondOpinion(veto_max=0.02, decide_min=0.99, decide_rules=(MarkRule.NO_SHAPE,))
 
 
 def _p(**shares: float) -> np.ndarray:
@@ -27,47 +28,48 @@ def _p(**shares: float) -> np.ndarray:
 
 
 def test_a_definite_class_the_model_finds_unlikely_goes_to_people() -> None:
-    rules = Verdict(MarkClass.CIRCLE, 1.0, False, "ring", "shape")
+    rules = Verdict(MarkClass.CIRCLE, 1.0, False, "ring", MarkRule.SHAPE)
     v = second_opinion(rules, _p(filled=0.985, circle=0.015), RULES)
-    assert v.mark_class is MarkClass.UNCLEAR and v.marginal and v.rule == "veto"
+    assert v.mark_class is MarkClass.UNCLEAR and v.marginal and v.rule is MarkRule.VETO
     assert "circle by the shape rules, filled by the shape model" in v.why
     # The model merely less sure than the rules: the rules stand.
     assert second_opinion(rules, _p(filled=0.7, circle=0.3), RULES) == rules
 
 
 def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
-    unknown = Verdict(MarkClass.UNCLEAR, 0.0, True, "no known shape (ends 3, forks 0, holes 0, loops 0)", "no_shape")
+    why = "no known shape (ends 3, forks 0, holes 0, loops 0)"
+    unknown = Verdict(MarkClass.UNCLEAR, 0.0, True, why, MarkRule.NO_SHAPE)
     v = second_opinion(unknown, _p(tick=0.995, cross=0.005), RULES)
-    assert (v.mark_class, v.rule, v.marginal) == (MarkClass.TICK, "model", False)
+    assert (v.mark_class, v.rule, v.marginal) == (MarkClass.TICK, MarkRule.MODEL, False)
     assert v.confidence == pytest.approx(0.995)
     assert second_opinion(unknown, _p(tick=0.98, cross=0.02), RULES) == unknown  # not sure enough
     assert second_opinion(unknown, _p(doubtful=0.999), RULES) == unknown  # doubtful: people decide
     # Unclear for reasons the profile does not list stays with people; a correction (dense
     # ink), a light mark (faint ink) or two shapes at once, even when a profile lists them.
-    for rule in ("dense", "faint", "tiny", "beside", "small", "conflict"):
+    for rule in (MarkRule.DENSE, MarkRule.FAINT, MarkRule.TINY, MarkRule.BESIDE, MarkRule.SMALL, MarkRule.CONFLICT):
         other = Verdict(MarkClass.UNCLEAR, 0.0, True, "…", rule)
         assert second_opinion(other, _p(cross=1.0), RULES) == other
-    every = SecondOpinion(decide_min=0.99, decide_rules=("dense", "tiny"))
-    for rule in ("dense", "faint", "conflict"):
+    every = SecondOpinion(decide_min=0.99, decide_rules=(MarkRule.DENSE, MarkRule.TINY))
+    for rule in (MarkRule.DENSE, MarkRule.FAINT, MarkRule.CONFLICT):
         other = Verdict(MarkClass.UNCLEAR, 0.0, True, "…", rule)
         assert second_opinion(other, _p(cross=1.0), every) == other
     # Dense ink may be called filled (the count sends a filled box to people), never a vote.
-    dense = Verdict(MarkClass.UNCLEAR, 0.0, True, "dense ink (45% of the box): a correction?", "dense")
+    dense = Verdict(MarkClass.UNCLEAR, 0.0, True, "dense ink (45% of the box): a correction?", MarkRule.DENSE)
     assert second_opinion(dense, _p(filled=1.0), every).mark_class is MarkClass.FILLED
     assert second_opinion(dense, _p(circle=1.0), every) == dense
     # Paper enclosed in the middle (a fat marker ○): never a fill, whatever the model says.
     assert second_opinion(dense, _p(filled=1.0), every, holed=True) == dense
-    tiny = Verdict(MarkClass.UNCLEAR, 0.0, True, "faint or tiny ink (1.5 mm²)", "tiny")
+    tiny = Verdict(MarkClass.UNCLEAR, 0.0, True, "faint or tiny ink (1.5 mm²)", MarkRule.TINY)
     assert second_opinion(tiny, _p(empty=1.0), every).mark_class is MarkClass.EMPTY
     # A speck may be called empty, never a vote: it may be the start of a light mark.
     assert second_opinion(tiny, _p(tick=1.0), every) == tiny
     # Ink beside a box, hardly in it: empty, or people (every class needs ink in the box).
-    beside = Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it", "beside")
-    near = SecondOpinion(decide_min=0.99, decide_rules=("beside",))
+    beside = Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it", MarkRule.BESIDE)
+    near = SecondOpinion(decide_min=0.99, decide_rules=(MarkRule.BESIDE,))
     assert second_opinion(beside, _p(circle=1.0), near) == beside
     assert second_opinion(beside, _p(empty=1.0), near).mark_class is MarkClass.EMPTY
     # Ink too light to be sure it is a mark at all: never settled as one (empty it may be).
-    light = SecondOpinion(decide_min=0.99, decide_rules=("no_shape", "tiny"), decide_min_darkness=0.18)
+    light = SecondOpinion(decide_min=0.99, decide_rules=(MarkRule.NO_SHAPE, MarkRule.TINY), decide_min_darkness=0.18)
     assert second_opinion(unknown, _p(tick=1.0), light, ink_darkness=0.12) == unknown
     assert second_opinion(unknown, _p(tick=1.0), light, ink_darkness=0.30).mark_class is MarkClass.TICK
     assert second_opinion(tiny, _p(empty=1.0), light, ink_darkness=0.05).mark_class is MarkClass.EMPTY
@@ -78,7 +80,7 @@ def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
     off = SecondOpinion(decide_min=1.0)
     assert second_opinion(unknown, _p(tick=1.0), off) == unknown
     assert not may_overrule(unknown, off) and may_overrule(unknown, RULES)
-    assert not may_overrule(Verdict(MarkClass.EMPTY, 1.0, False, "no ink", "no_ink"), RULES)
+    assert not may_overrule(Verdict(MarkClass.EMPTY, 1.0, False, "no ink", MarkRule.NO_INK), RULES)
 
 
 def test_the_shipped_model_reads_rendered_marks_like_their_truth(templates) -> None:

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from calibration.profile import MarkThresholds
+from vision.mark_rules import MarkRule
 from vision.reading import MarkClass
 from vision.skeleton import (
     Branch,
@@ -527,7 +528,7 @@ class Verdict:
     confidence: float
     marginal: bool  # near a threshold: people should look even if the class is definite
     why: str  # short English reason for the review queue and the logs
-    rule: str = ""  # which rule decided: no_ink, faint, tiny, filled, dense, beside, small, shape, conflict
+    rule: MarkRule  # which rule decided
 
 
 def _margin(value: float, lo: float, hi: float) -> float:
@@ -647,24 +648,25 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
     """`faint_mm2`: connected ink lighter than a stroke (vision.ink.faint_ink_mm2); an empty
     box must have almost none, or it is a light mark people should look at."""
     if f.ink_mm2 <= t.empty_max_mm2 and faint_mm2 > t.faint_max_mm2:
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint ink ({faint_mm2:.1f} mm²): a light mark?", "faint")
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint ink ({faint_mm2:.1f} mm²): a light mark?", MarkRule.FAINT)
     if f.ink_mm2 <= t.empty_max_mm2:
-        return Verdict(MarkClass.EMPTY, 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9), False, "no ink", "no_ink")
+        conf = 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9)
+        return Verdict(MarkClass.EMPTY, conf, False, "no ink", MarkRule.NO_INK)
     if f.ink_mm2 < t.mark_min_mm2:
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)", "tiny")
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)", MarkRule.TINY)
     ring, ring_why = _ring_evidence(f, t)
     solid = f.solidity >= t.filled_min_solidity
     holed = never_filled(f, t)
     if not ring and not holed and f.inner_fill >= t.filled_min_fill and solid:
-        return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled", "filled")
+        return Verdict(MarkClass.FILLED, max(_margin(f.solidity, 0.5, 1.0), 0.5), False, "box filled", MarkRule.FILLED)
     simple = f.forks <= 1 and f.hole.count <= 1 and f.loops <= 1
     if f.inner_fill >= t.scribble_min_fill and not simple and not (ring and f.hole.count <= 1):
         why = f"dense ink ({f.inner_fill:.0%} of the box): a correction?"
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, why, "dense")
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, why, MarkRule.DENSE)
     if f.inner_fill < t.mark_min_inside:
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it", "beside")
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, "ink beside the box, hardly in it", MarkRule.BESIDE)
     if f.extent_mm < t.min_extent_mm:
-        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)", "small")
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)", MarkRule.SMALL)
     circle = ring or _open_ring_evidence(f, t)
     shapes = (("circle", circle), ("cross", _cross_evidence(f, t)), ("tick", _tick_evidence(f, t)))
     votes = [name for name, hit in shapes if hit]
@@ -675,12 +677,12 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
             0.0,
             True,
             f"{what} (ends {f.ends}, forks {f.forks}, holes {f.hole.count}, loops {f.loops})",
-            "conflict" if votes else "no_shape",
+            MarkRule.CONFLICT if votes else MarkRule.NO_SHAPE,
         )
     if votes[0] == "circle":
-        return Verdict(MarkClass.CIRCLE, 1.0 if ring else 0.7, False, ring_why or "open ring", "shape")
+        return Verdict(MarkClass.CIRCLE, 1.0 if ring else 0.7, False, ring_why or "open ring", MarkRule.SHAPE)
     if votes[0] == "cross":
         conf = _margin(f.centre_ink, t.cross_min_centre, 2 * t.cross_min_centre)
-        return Verdict(MarkClass.CROSS, max(conf, 0.5), False, "crossing strokes", "shape")
+        return Verdict(MarkClass.CROSS, max(conf, 0.5), False, "crossing strokes", MarkRule.SHAPE)
     conf = _margin(t.tick_max_turn_deg - f.turn_sharp, 0.0, 40.0)
-    return Verdict(MarkClass.TICK, max(conf, 0.5), False, "two strokes meeting at a corner", "shape")
+    return Verdict(MarkClass.TICK, max(conf, 0.5), False, "two strokes meeting at a corner", MarkRule.SHAPE)

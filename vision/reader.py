@@ -26,6 +26,7 @@ from vision.ink import (
     voter_ink_mask,
 )
 from vision.locate import Located, locate, registration
+from vision.mark_rules import MarkRule
 from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features, never_filled
 from vision.outside import outside_ink_mm2
 from vision.print_model import PrintModel
@@ -80,6 +81,12 @@ class Placed:
     ident: QrIdentity
     streak_columns: int
 
+    def space_and_print(self) -> tuple[PageSpace, PrintModel]:
+        """The page in canonical space and how print looks in this image."""
+        page = self.template.layout.pages[0]
+        space = PageSpace.build(self.gray, self.reg, page.width_mm, page.height_mm)
+        return space, print_model.measure(space, self.template)
+
 
 def read_page(
     image: np.ndarray,
@@ -88,10 +95,7 @@ def read_page(
     expected_stage: str | None = None,
 ) -> Outcome:
     placed = place(image, templates, profile, expected_stage)
-    if not isinstance(placed, Placed):
-        return placed
-    p = placed
-    return interpret(p.gray, p.reg, p.template, profile, p.located, p.ident, p.streak_columns)
+    return interpret(placed, profile) if isinstance(placed, Placed) else placed
 
 
 def mark_evidence(image: np.ndarray, templates: ElectionTemplates, profile: Profile) -> dict[str, MarkEvidence] | None:
@@ -100,15 +104,12 @@ def mark_evidence(image: np.ndarray, templates: ElectionTemplates, profile: Prof
     p = place(image, templates, profile)
     if not isinstance(p, Placed):
         return None
-    page = p.template.layout.pages[0]
-    space = PageSpace.build(p.gray, p.reg, page.width_mm, page.height_mm)
-    model = print_model.measure(space, p.template)
-    out: dict[str, MarkEvidence] = {}
-    for bt in p.template.boxes:
-        if bt.box.kind is BoxKind.MARK:
-            voter = voter_darkness(box_darkness(space, bt).darkness, bt, model)
-            out[bt.box.id] = read_mark(voter, bt, profile, ask_model=True)
-    return out
+    space, model = p.space_and_print()
+    return {
+        bt.box.id: read_mark(voter_darkness(box_darkness(space, bt).darkness, bt, model), bt, profile, ask_model=True)
+        for bt in p.template.boxes
+        if bt.box.kind is BoxKind.MARK
+    }
 
 
 def place(
@@ -294,7 +295,7 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
         f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
     rules = classify(f, t, faint)
     consult = use and may_overrule(rules, profile.second_opinion)
-    if rules.rule == "no_ink" or not (consult or ask_model):
+    if rules.rule is MarkRule.NO_INK or not (consult or ask_model):
         return MarkEvidence(f, rules, rules, faint, 0.0, None, None)
     tone = float(np.median(darkness[parts.mask])) if parts.mask.any() else 0.0
     x = shape_input(shape, darkness, hidden, f, faint)
@@ -317,7 +318,8 @@ def read_boxes(space: PageSpace, template: StyleTemplate, profile: Profile, mode
         if box.kind is BoxKind.MARK:
             ev = read_mark(voter, bt, profile)
             f, v = ev.features, ev.verdict
-            by_model = v.rule in ("model", "veto")  # the model gave the class, or sent the box to people
+            # The model gave the class, or sent the box to people.
+            by_model = v.rule in (MarkRule.MODEL, MarkRule.VETO)
             reading = BoxReading(
                 id=box.id,
                 mark_class=v.mark_class,
@@ -357,25 +359,16 @@ def _quality(space: PageSpace, model: PrintModel, profile: Profile) -> list[Qual
     return flags
 
 
-def interpret(
-    gray: np.ndarray,
-    reg: Registration,
-    template: StyleTemplate,
-    profile: Profile,
-    located: Located,
-    ident,
-    streak_columns: int = 0,
-) -> Outcome:
-    page = template.layout.pages[0]
-    space = PageSpace.build(gray, reg, page.width_mm, page.height_mm)
-    model = print_model.measure(space, template)
+def interpret(p: Placed, profile: Profile) -> Outcome:
+    template, located, ident = p.template, p.located, p.ident
+    space, model = p.space_and_print()
     details = read_boxes(space, template, profile, model)
     quality = _quality(space, model, profile)
     if len(located.markers) < 4:
         quality.append(QualityFlag.FIDUCIAL_COVERED)
     if located.matched:
         quality.append(QualityFlag.QR_MATCHED)
-    if streak_columns:
+    if p.streak_columns:
         quality.append(QualityFlag.STREAKS)
     reasons: list[ReviewReason] = []
     for d in details:

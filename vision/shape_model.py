@@ -28,10 +28,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from calibration.profile import NEVER_SETTLED, SecondOpinion
+from calibration.profile import SecondOpinion
 from station.errors import StationError
+from vision.mark_rules import NEVER_SETTLED, MarkRule
 from vision.marks import MarkFeatures, Verdict
-from vision.reading import MarkClass
+from vision.reading import SYMBOLS, MarkClass
 
 GRID = 34  # the region (box ± 3.5 mm, 17 mm) at 0.5 mm a cell
 COARSE = 17  # darkness at 1 mm a cell
@@ -154,7 +155,7 @@ class ShapeModel:
         w, b = self._first_layers
         members, _, hidden = self.w1.shape
         # One float32 matrix product for all members' first layers, standardisation folded
-        # in (per-member float64 einsum cost 4 ms a page; the read must stay under 40 ms).
+        # in (a float64 einsum per member, which does not use BLAS, cost ~1 ms a box).
         pre = (np.asarray(x, np.float32) @ w).astype(np.float64) + b
         hid = np.maximum(pre.reshape(*pre.shape[:-1], members, hidden), 0.0)
         logits = np.einsum("...mh,mhl->...ml", hid, self.w2) + self.b2
@@ -248,10 +249,8 @@ LABEL_OF = {c: label for label, c in CLASS_OF.items()}
 # a speck (empty) or the start of a light mark: only empty. Ink beside the box and hardly
 # in it: only empty, as the rules require ink in the box for any class (a stray initial in
 # the corner of a box's region, nothing in the box, was '○' to every member: seed 66,002,372).
-ONLY_AS = {"dense": ShapeLabel.FILLED, "tiny": ShapeLabel.EMPTY, "beside": ShapeLabel.EMPTY}
-
-
-DEFINITE = frozenset({MarkClass.FILLED, MarkClass.TICK, MarkClass.CROSS, MarkClass.CIRCLE})
+ONLY_AS = {MarkRule.DENSE: ShapeLabel.FILLED, MarkRule.TINY: ShapeLabel.EMPTY, MarkRule.BESIDE: ShapeLabel.EMPTY}
+DEFINITE = SYMBOLS | {MarkClass.FILLED}  # the classes a veto can send to people
 
 
 def may_overrule(rules: Verdict, t: SecondOpinion) -> bool:
@@ -294,7 +293,7 @@ def second_opinion(
                 True,
                 f"{rules.mark_class.value} by the shape rules, {CLASS_OF[top].value} by the shape model{model} "
                 f"({p:.3f} / {float(probs[top]):.3f})",
-                "veto",
+                MarkRule.VETO,
             )
         return rules
     settle = may_overrule(rules, t) and top is not ShapeLabel.DOUBTFUL
@@ -308,5 +307,5 @@ def second_opinion(
         p = float(members[:, top].min())
         if p >= t.decide_min:
             why = f"{rules.why}; the shape model{model}: {CLASS_OF[top].value} ({p:.4f})"
-            return Verdict(CLASS_OF[top], p, False, why, "model")
+            return Verdict(CLASS_OF[top], p, False, why, MarkRule.MODEL)
     return rules

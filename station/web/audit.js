@@ -97,8 +97,8 @@ function renderDetail() {
     h("td", { class: `cls mark-${b.class}`, i18n: `mark.${b.class}` }),
     h("td", { class: "mono", text: b.score.toFixed(3) }),
     h("td", { class: "mono", text: b.confidence.toFixed(2) },
-      // A class the learned shape model gave where the shape rules were unclear: auditors see
-      // which, and why (docs/vision.md, step 9).
+      // A class the learned shape model gave where the shape rules were unclear, or its veto
+      // of theirs: auditors see which, and why (docs/vision.md, step 9).
       b.decided_by === "shape_model"
         ? h("span", { class: "chip by-model", title: b.basis || "", i18n: "audit.by_model" })
         : null)));
