@@ -653,6 +653,11 @@ def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verd
         conf = 1.0 - 0.5 * f.ink_mm2 / max(t.empty_max_mm2, 1e-9)
         return Verdict(MarkClass.EMPTY, conf, False, "no ink", MarkRule.NO_INK)
     if f.ink_mm2 < t.mark_min_mm2:
+        if faint_mm2 > t.faint_max_mm2:
+            # A speck with light ink around it: the darkest part of a light mark that a
+            # blurred photo shows only faintly (seed 73,100,323: a light ○), never empty.
+            why = f"tiny ink ({f.ink_mm2:.1f} mm²) in faint ink ({faint_mm2:.1f} mm²): a light mark?"
+            return Verdict(MarkClass.UNCLEAR, 0.0, True, why, MarkRule.FAINT)
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint or tiny ink ({f.ink_mm2:.1f} mm²)", MarkRule.TINY)
     ring, ring_why = _ring_evidence(f, t)
     solid = f.solidity >= t.filled_min_solidity

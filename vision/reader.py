@@ -243,7 +243,9 @@ def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profil
     usable = bt.zone & ~masks.core & ~masks.halo
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
-    return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
+    return faint_ink_mm2(
+        darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm, masks.core | masks.halo
+    )
 
 
 def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float) -> BoxInkParts:
@@ -259,6 +261,40 @@ def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float)
     return BoxInkParts(none, none, parts.others)
 
 
+AROUND_BINS = 36  # directions from the box's middle, 10° each
+AROUND_SPREAD = 0.3  # the ink's distance from the middle varies by at most this share: a ring
+
+
+def encircles_box(ink: np.ndarray, hidden: np.ndarray, inner: tuple[int, int, int, int]) -> bool:
+    """Whether the ink goes all the way round the middle of the box (`inner`, region px), as
+    a ring: in every direction from the middle there is ink, or print that would hide it at
+    the ring's distance (a ○ drawn around the box runs under the frame's corners), and the
+    ink keeps about one distance from the middle. An initial or a stroke beside the box
+    covers a few directions only. (A gap narrower than two directions, ≤ 20°, goes unseen:
+    a ○ may have one, as the rules' closing of gaps allows.)"""
+    ys, xs = np.nonzero(ink)
+    if len(ys) < AROUND_BINS:
+        return False
+    x0, y0, x1, y1 = inner
+    cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
+    radius = np.hypot(xs - cx, ys - cy)
+    lo, hi = np.percentile(radius, (5, 95))
+    mid = (lo + hi) / 2
+    if hi - lo > 2 * AROUND_SPREAD * mid:
+        return False
+    bins = AROUND_BINS
+    at = np.floor(np.arctan2(ys - cy, xs - cx) / (2 * np.pi) * bins).astype(int) % bins
+    inked = np.bincount(at, minlength=bins) > 0
+    for b in np.flatnonzero(~inked):
+        a = 2 * np.pi * (b + 0.5) / bins
+        r = np.linspace(lo, hi, 8)
+        px = np.clip(np.round(cx + r * np.cos(a)).astype(int), 0, ink.shape[1] - 1)
+        py = np.clip(np.round(cy + r * np.sin(a)).astype(int), 0, ink.shape[0] - 1)
+        if not hidden[py, px].any():
+            return False  # bare paper where the ring should be: not closed
+    return bool(inked.mean() >= 0.5)
+
+
 @dataclass(frozen=True)
 class MarkEvidence:
     """What was measured in one mark box and what was concluded."""
@@ -266,7 +302,7 @@ class MarkEvidence:
     features: MarkFeatures
     rules: Verdict  # the shape rules' verdict (vision.marks.classify)
     verdict: Verdict  # after the shape model's second opinion
-    faint_mm2: float  # faint ink (only measured when the box looks empty)
+    faint_mm2: float  # faint ink (only measured when the box holds less ink than a mark)
     ink_darkness: float  # median voter darkness over the box's ink (0 without ink): a light mark is light
     model_input: np.ndarray | None  # what the shape model saw (None: not consulted)
     probabilities: np.ndarray | None  # the shape model's, (members, labels)
@@ -281,7 +317,7 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     hidden = masks.core | masks.halo
     parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
     area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
-    faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 <= t.empty_max_mm2 else 0.0
+    faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 < t.mark_min_mm2 else 0.0
     if area.ink_mm2 < t.mark_min_mm2:
         f, shape = area, parts.bridged
     else:
@@ -298,13 +334,20 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     if rules.rule is MarkRule.NO_INK or not (consult or ask_model):
         return MarkEvidence(f, rules, rules, faint, 0.0, None, None)
     tone = float(np.median(darkness[parts.mask])) if parts.mask.any() else 0.0
-    x = shape_input(shape, darkness, hidden, f, faint)
+    # The model was trained on faint ink measured only where the box looked empty.
+    x = shape_input(shape, darkness, hidden, f, faint if area.ink_mm2 <= t.empty_max_mm2 else 0.0)
     if not consult:
         return MarkEvidence(f, rules, rules, faint, tone, x, None)
     model = shipped_model()
     members = model.member_probabilities(x)
     verdict = second_opinion(
-        rules, members, profile.second_opinion, holed=never_filled(f, t), ink_darkness=tone, digest=model.digest
+        rules,
+        members,
+        profile.second_opinion,
+        holed=never_filled(f, t),
+        ink_darkness=tone,
+        around_box=rules.rule is MarkRule.BESIDE and encircles_box(parts.bridged, hidden, bt.inner),
+        digest=model.digest,
     )
     return MarkEvidence(f, rules, verdict, faint, tone, x, members)
 

@@ -243,13 +243,23 @@ CLASS_OF = {
     ShapeLabel.DOUBTFUL: MarkClass.UNCLEAR,
 }
 LABEL_OF = {c: label for label, c in CLASS_OF.items()}
-# Dense ink short of a fill may be a scribble (filled) or a correction (a mark scribbled
-# over: doubtful). The model may call it filled, which the count sends to scrutineers
-# anyway (station.rules.marks), but never a vote. 0.8–2 mm² of ink ("faint or tiny") may be
+# Dense ink short of a fill may be a scribble (filled), a fat marker's × or ○, or a correction
+# (a mark scribbled over: doubtful). The model may call it filled (which the count sends to
+# scrutineers anyway: station.rules.marks), × or ○ (seeds 69,000,165 and 69,000,231: × in marker
+# with a tail, 0.99 to every member; none of 645 corrections and circles-over-crosses of seeds
+# 74.5M/74.6M was so settled), never √: a √ is no dense mark. 0.8–2 mm² of ink ("faint or tiny") may be
 # a speck (empty) or the start of a light mark: only empty. Ink beside the box and hardly
 # in it: only empty, as the rules require ink in the box for any class (a stray initial in
-# the corner of a box's region, nothing in the box, was '○' to every member: seed 66,002,372).
-ONLY_AS = {MarkRule.DENSE: ShapeLabel.FILLED, MarkRule.TINY: ShapeLabel.EMPTY, MarkRule.BESIDE: ShapeLabel.EMPTY}
+# the corner of a box's region, nothing in the box, was '○' to every member: seed 66,002,372),
+# or a ○ when the ink goes all the way round the box's middle: a circle drawn around the box
+# rather than in it (seeds 69,000,223 and 69,000,398), which no initial beside it does.
+ONLY_AS = {
+    MarkRule.DENSE: frozenset({ShapeLabel.FILLED, ShapeLabel.CROSS, ShapeLabel.CIRCLE}),
+    MarkRule.TINY: frozenset({ShapeLabel.EMPTY}),
+    MarkRule.BESIDE: frozenset({ShapeLabel.EMPTY}),
+}
+AROUND_THE_BOX = {MarkRule.BESIDE: ShapeLabel.CIRCLE}
+VOTES = frozenset({ShapeLabel.TICK, ShapeLabel.CROSS, ShapeLabel.CIRCLE})
 DEFINITE = SYMBOLS | {MarkClass.FILLED}  # the classes a veto can send to people
 
 
@@ -271,6 +281,7 @@ def second_opinion(
     t: SecondOpinion,
     holed: bool = False,
     ink_darkness: float = 1.0,
+    around_box: bool = False,
     digest: str = "",
 ) -> Verdict:
     """The rules' verdict, overruled only as `t` allows: a definite class the model finds
@@ -279,7 +290,8 @@ def second_opinion(
     `holed`: the rules saw paper or a lighter middle inside the ink (vision.marks.never_filled):
     the model may not call it filled (a fat marker ○ it had not seen the like of, in a photo,
     was 'filled' to every member). `ink_darkness`: the median darkness of the box's ink; a
-    faint mark is only ever settled as empty. `digest`: the model file's, named in reasons."""
+    faint mark is only ever settled as empty. `around_box`: the ink encloses the box's middle
+    (vision.reader.encircles_box). `digest`: the model file's, named in reasons."""
     model = f" {digest}" if digest else ""
     members = np.atleast_2d(members)
     probs = members.mean(axis=0)
@@ -297,12 +309,14 @@ def second_opinion(
             )
         return rules
     settle = may_overrule(rules, t) and top is not ShapeLabel.DOUBTFUL
-    if rules.rule in ONLY_AS and top is not ONLY_AS[rules.rule]:
-        settle = False
+    if rules.rule in ONLY_AS and top not in ONLY_AS[rules.rule]:
+        settle = settle and around_box and AROUND_THE_BOX.get(rules.rule) is top
     if holed and top is ShapeLabel.FILLED:
         settle = False
     if top is not ShapeLabel.EMPTY and ink_darkness < t.decide_min_darkness:
         settle = False  # a faint mark: is it a mark at all? People decide.
+    if top in VOTES and float(probs[top]) < t.decide_mean_vote:
+        settle = False  # a vote needs the members sure on average, not only the least sure one
     if settle:
         p = float(members[:, top].min())
         if p >= t.decide_min:
