@@ -146,7 +146,7 @@ class SecondOpinion(_Model):
         (MarkRule.NO_SHAPE, MarkRule.TINY, MarkRule.BESIDE, MarkRule.DENSE),
         description="the rules' unclear verdicts the model may settle (vision.marks.Verdict.rule): "
         f"any of {', '.join(SETTLEABLE)}; 'tiny' only as empty, 'beside' only as empty (or ○ when the ink "
-        f"goes round the box), 'dense' never as √; never {' or '.join(NEVER_SETTLED)}",
+        f"goes round the box), 'dense' only as filled, × or ○; never {' or '.join(NEVER_SETTLED)}",
     )
     decide_mean_vote: float = Field(
         0.96,

@@ -184,25 +184,29 @@ def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def _box(profile: str, seed: int, box: str, templates):
+    """The truth, the reading and the evidence of one box of a generated ballot."""
     ballot = generate_ballot(profile, seed)
+    prof = load_profile(profile)
     truth = {t.id: t for t in ballot.truth.boxes}[box]
-    read = {b.id: b for b in read_page(ballot.image, templates, load_profile(profile)).boxes}[box]
-    return truth, read
+    read = {b.id: b for b in read_page(ballot.image, templates, prof).boxes}[box]
+    return truth, read, mark_evidence(ballot.image, templates, prof)[box]
 
 
 @pytest.mark.parametrize(
-    ("profile", "seed", "box", "read_as"),
+    ("profile", "seed", "box", "rule", "read_as"),
     [
         # A ○ drawn around the box, not in it: the ink goes all the way round the box's middle.
-        ("scanner", 69_000_223, "shuji.c02.trust", MarkClass.CIRCLE),
+        ("scanner", 69_000_223, "shuji.c02.trust", MarkRule.BESIDE, MarkClass.CIRCLE),
+        ("scanner", 69_000_398, "weiyuan.c08.choose", MarkRule.BESIDE, MarkClass.CIRCLE),
         # A fat marker × whose tail runs out of the box: dense ink, × to every member.
-        ("scanner", 69_000_165, "weiyuan.c05.symbol", MarkClass.CROSS),
+        ("scanner", 69_000_165, "weiyuan.c05.symbol", MarkRule.DENSE, MarkClass.CROSS),
         # A stray initial beside an empty box, nothing in it, that every member called ○: people.
-        ("camera", 66_002_372, "weiyuan.c04.choose", MarkClass.UNCLEAR),
+        ("camera", 66_002_372, "weiyuan.c04.choose", MarkRule.BESIDE, MarkClass.UNCLEAR),
     ],
 )
-def test_marks_the_rules_leave_to_people_that_the_model_may_settle(templates, profile, seed, box, read_as) -> None:
-    truth, read = _box(profile, seed, box, templates)
+def test_marks_the_rules_leave_to_people_that_the_model_may_settle(templates, profile, seed, box, rule, read_as):
+    truth, read, ev = _box(profile, seed, box, templates)
+    assert ev.rules.rule is rule and ev.rules.mark_class is MarkClass.UNCLEAR
     assert read.mark_class is read_as
     if read_as is not MarkClass.UNCLEAR:
         assert read.mark_class is truth.truth_class and read.decided_by == "shape_model"
@@ -210,43 +214,41 @@ def test_marks_the_rules_leave_to_people_that_the_model_may_settle(templates, pr
 
 def test_a_light_mark_a_blurred_photo_shows_as_a_speck_is_never_empty(templates) -> None:
     """A light ○ (peak darkening 0.31) in a blurred photo: only 1.4 mm² of it clears the stroke
-    threshold, 17 mm² of faint ink around it. The model called the speck empty (0.98), a lost
-    vote; faint ink around a speck now sends the box to people."""
-    truth, read = _box("camera", 73_100_323, "weiyuan.c01.symbol", templates)
+    threshold, much faint ink around it. The model called the speck empty (0.98), a lost
+    vote; faint ink around a speck now makes it a light mark, for people."""
+    truth, read, ev = _box("camera", 73_100_323, "weiyuan.c01.symbol", templates)
     assert truth.truth_class is MarkClass.CIRCLE and not truth.ambiguous
+    assert ev.rules.rule is MarkRule.FAINT and "in faint ink" in ev.rules.why
     assert read.mark_class is MarkClass.UNCLEAR
 
 
-def test_ghosts_of_printed_rules_in_a_photo_are_no_faint_marks(templates) -> None:
-    """The print model leaves thin lines along the printed rules above and below five empty
-    boxes of this photo: not light marks (they were 4–5 mm² of 'faint ink')."""
-    ballot = generate_ballot("camera", 70_000_924)
-    reading = read_page(ballot.image, templates, load_profile("camera"))
-    ghosts = ("shuji.c01.alt_symbol", "shuji.c02.alt_symbol", "weiyuan.c04.alt_symbol", "weiyuan.c05.alt_symbol")
-    by_id = {b.id: b.mark_class for b in reading.boxes}
-    truth = {t.id: t.truth_class for t in ballot.truth.boxes}
-    assert all(truth[b] is MarkClass.EMPTY and by_id[b] is MarkClass.EMPTY for b in ghosts)
+def _ring(size: int, centre: tuple[int, int], radius: int, start_deg: float, sweep_deg: float) -> np.ndarray:
+    a = np.deg2rad(np.linspace(start_deg, start_deg + sweep_deg, 400))
+    pts = np.stack([centre[0] + radius * np.cos(a), centre[1] + radius * np.sin(a)], 1).round().astype(np.int32)
+    out = np.zeros((size, size), np.uint8)
+    cv2.polylines(out, [pts], sweep_deg >= 360, 1, 3)
+    return out.astype(bool)
 
 
-def test_only_ink_all_the_way_round_the_box_encircles_it() -> None:
-    size, inner = 136, (28, 28, 108, 108)
+def test_only_a_ring_all_the_way_round_the_box_encircles_it() -> None:
+    size, inner, c = 136, (28, 28, 108, 108), (68, 68)
     hidden = np.zeros((size, size), bool)
     hidden[24:32, 24:112] = hidden[104:112, 24:112] = hidden[24:112, 24:32] = hidden[24:112, 104:112] = True  # frame
-    ring = np.zeros((size, size), np.uint8)
-    cv2.circle(ring, (68, 68), 52, 1, 3)
-    assert encircles_box(ring.astype(bool), hidden, inner)
-    half = ring.copy()
-    half[:, :68] = 0  # half a ring: bare paper on the other side
-    assert not encircles_box(half.astype(bool), hidden, inner)
-    # A gap (here 4 mm) where the ring runs under print is no gap; one over bare paper is.
-    under = ring.copy()
-    under[10:30, 52:84] = 0
+    assert encircles_box(_ring(size, c, 52, 0, 360), hidden, inner)
+    assert encircles_box(_ring(size, c, 52, 0, 340), hidden, inner)  # a ○ with a gap is a ○
+    for sweep in (180, 220, 270):  # half a ring, or three quarters: not round the box
+        assert not encircles_box(_ring(size, c, 52, 30, sweep), hidden, inner)
+    # A ring that runs under print for 30° is whole, and with 30° of bare paper it is a ○
+    # with a gap; 70° under print is more than a frame's corner hides.
+    cut = _ring(size, c, 52, 105, 330)  # missing 75°–105°: straight down (y grows downwards)
     cover = hidden.copy()
-    cover[10:30, 52:84] = True
-    assert encircles_box(under.astype(bool), cover, inner)
-    assert not encircles_box(under.astype(bool), hidden, inner)
-    # An initial in a corner of the region, and the frame alone, are not around the box.
-    corner = np.zeros((size, size), np.uint8)
-    cv2.circle(corner, (14, 14), 10, 1, 2)
-    assert not encircles_box(corner.astype(bool), hidden, inner)
+    cover[100:, :] = True
+    assert encircles_box(cut, cover, inner)
+    assert not encircles_box(_ring(size, c, 52, 125, 290), cover, inner)  # missing 55°–125°
+    # An initial in a corner of the region, and remnants of the printed frame: not around the box.
+    assert not encircles_box(_ring(size, (14, 14), 10, 0, 360), hidden, inner)
+    frame_edges = np.zeros((size, size), bool)
+    frame_edges[32:34, 32:104] = frame_edges[102:104, 32:104] = frame_edges[32:104, 32:34] = True
+    frame_edges[32:104, 102:104] = True
+    assert not encircles_box(frame_edges, hidden, inner)
     assert not encircles_box(np.zeros((size, size), bool), hidden, inner)

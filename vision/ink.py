@@ -219,27 +219,16 @@ def bridge_print(mask: np.ndarray, masks: PrintMasks, span_mm: float = 1.6) -> n
 
 
 def faint_ink_mm2(
-    darkness: np.ndarray,
-    usable: np.ndarray,
-    faint: float,
-    min_component_mm2: float,
-    smooth_mm: float,
-    hidden: np.ndarray | None = None,
+    darkness: np.ndarray, usable: np.ndarray, faint: float, min_component_mm2: float, smooth_mm: float
 ) -> float:
     """Connected faint ink over `usable` pixels, in mm²: the evidence an empty box must NOT
     have. The darkness is first smoothed over `smooth_mm` (sensor noise and JPEG blocks
     average out, a line keeps most of its darkness); paper grain and noise are then specks,
-    while a pencil line too light to seed a stroke is still one connected piece. With
-    `hidden` (where print hides ink), faint pieces that are thin straight lines along print
-    (print_residue) are left out: in a photo, the ghost of a printed rule beside the box that
-    the print model did not quite explain is no light mark."""
+    while a pencil line too light to seed a stroke is still one connected piece."""
     d = darkness
     if smooth_mm > 0:
         d = cv2.GaussianBlur(darkness, (0, 0), smooth_mm * PX_PER_MM)
-    found = (d > faint) & usable
-    if hidden is not None and found.any():
-        found &= ~print_residue(found, hidden)
-    mask = found.astype(np.uint8)
+    mask = ((d > faint) & usable).astype(np.uint8)
     if not mask.any():
         return 0.0
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)

@@ -48,7 +48,7 @@ from vision.reading import (
 from vision.register import Registration
 from vision.shape_model import may_overrule, second_opinion, shape_input, shipped_model
 from vision.streaks import remove_streaks
-from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
+from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate, beside_print
 
 
 @dataclass(frozen=True)
@@ -237,15 +237,22 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
 
 
-def _faint_mm2(darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile) -> float:
+_AROUND_INK = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))  # 0.5 mm around the box's own ink
+
+
+def _faint_mm2(
+    darkness: np.ndarray, bt: BoxTemplate, parts: BoxInkParts, profile: Profile, beyond_ink: bool = False
+) -> float:
+    """`beyond_ink`: only faint ink away from the box's own ink (a speck's own area, measured
+    again as faint, is no light mark around it)."""
     t = profile.marks
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
     usable = bt.zone & ~masks.core & ~masks.halo
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
-    return faint_ink_mm2(
-        darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm, masks.core | masks.halo
-    )
+    if beyond_ink and parts.mask.any():
+        usable &= ~cv2.dilate(parts.mask.astype(np.uint8), _AROUND_INK).astype(bool)
+    return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
 
 
 def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float) -> BoxInkParts:
@@ -263,36 +270,53 @@ def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float)
 
 AROUND_BINS = 36  # directions from the box's middle, 10° each
 AROUND_SPREAD = 0.3  # the ink's distance from the middle varies by at most this share: a ring
+AROUND_MIN_INKED = 0.8  # of the directions hold the ring's own ink…
+AROUND_MAX_HIDDEN = 4  # …and at most this many in a row (40°) may be hidden by print instead
+AROUND_NEAR_PX = 3  # print "at the ring's distance": within this of the neighbouring ink's
+AROUND_MAX_ALONG_PRINT = 0.85  # of the ink within 0.5 mm of print: remnants of a printed frame, not a pen's ring
 
 
 def encircles_box(ink: np.ndarray, hidden: np.ndarray, inner: tuple[int, int, int, int]) -> bool:
-    """Whether the ink goes all the way round the middle of the box (`inner`, region px), as
-    a ring: in every direction from the middle there is ink, or print that would hide it at
-    the ring's distance (a ○ drawn around the box runs under the frame's corners), and the
-    ink keeps about one distance from the middle. An initial or a stroke beside the box
-    covers a few directions only. (A gap narrower than two directions, ≤ 20°, goes unseen:
-    a ○ may have one, as the rules' closing of gaps allows.)"""
+    """Whether the ink is a ring around the middle of the box (`inner`, region px): its
+    distance from the middle about one (within AROUND_SPREAD), ring ink in most directions
+    from the middle, and every direction without it a short run where print, at the ring's
+    own distance, would hide it (a ○ drawn around the box runs under the frame's corners).
+    An initial, a stroke along one or two sides, half a ring, or the remnants of a printed
+    frame in a photo is none. (A gap narrower than one direction, 10°, goes unseen: a ○ may
+    have one.)"""
     ys, xs = np.nonzero(ink)
-    if len(ys) < AROUND_BINS:
+    bins = AROUND_BINS
+    if len(ys) < bins or (beside_print(hidden) & ink).sum() > AROUND_MAX_ALONG_PRINT * len(ys):
         return False
     x0, y0, x1, y1 = inner
     cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
     radius = np.hypot(xs - cx, ys - cy)
     lo, hi = np.percentile(radius, (5, 95))
-    mid = (lo + hi) / 2
-    if hi - lo > 2 * AROUND_SPREAD * mid:
+    if hi - lo > AROUND_SPREAD * (lo + hi):
         return False
-    bins = AROUND_BINS
+    ring = (radius >= lo) & (radius <= hi)
     at = np.floor(np.arctan2(ys - cy, xs - cx) / (2 * np.pi) * bins).astype(int) % bins
-    inked = np.bincount(at, minlength=bins) > 0
-    for b in np.flatnonzero(~inked):
+    inked = np.bincount(at[ring], minlength=bins) > 0
+    if inked.mean() < AROUND_MIN_INKED:
+        return False
+    missing = np.flatnonzero(~inked)
+    runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1) if missing.size else []
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == bins - 1:
+        runs = [np.concatenate([runs[-1], runs[0]]), *runs[1:-1]]  # a run across 0°
+    if any(len(r) > AROUND_MAX_HIDDEN for r in runs):
+        return False
+    h, w = ink.shape
+    for b in missing:
+        # The ring's distance here: that of its ink in the nearest directions on both sides.
+        near = ring & ((at - b) % bins <= AROUND_MAX_HIDDEN + 1) | ring & ((b - at) % bins <= AROUND_MAX_HIDDEN + 1)
+        r0 = float(np.median(radius[near]))
         a = 2 * np.pi * (b + 0.5) / bins
-        r = np.linspace(lo, hi, 8)
-        px = np.clip(np.round(cx + r * np.cos(a)).astype(int), 0, ink.shape[1] - 1)
-        py = np.clip(np.round(cy + r * np.sin(a)).astype(int), 0, ink.shape[0] - 1)
-        if not hidden[py, px].any():
-            return False  # bare paper where the ring should be: not closed
-    return bool(inked.mean() >= 0.5)
+        r = np.arange(r0 - AROUND_NEAR_PX, r0 + AROUND_NEAR_PX + 1)
+        px = np.round(cx + r * np.cos(a)).astype(int)
+        py = np.round(cy + r * np.sin(a)).astype(int)
+        if px.min() < 0 or py.min() < 0 or px.max() >= w or py.max() >= h or not hidden[py, px].any():
+            return False  # bare paper (or the region's edge) where the ring should be: not closed
+    return True
 
 
 @dataclass(frozen=True)
@@ -317,7 +341,11 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     hidden = masks.core | masks.halo
     parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
     area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
-    faint = _faint_mm2(darkness, bt, parts, profile) if area.ink_mm2 < t.mark_min_mm2 else 0.0
+    faint = 0.0
+    if area.ink_mm2 <= t.empty_max_mm2:
+        faint = _faint_mm2(darkness, bt, parts, profile)
+    elif area.ink_mm2 < t.mark_min_mm2:
+        faint = _faint_mm2(darkness, bt, parts, profile, beyond_ink=True)
     if area.ink_mm2 < t.mark_min_mm2:
         f, shape = area, parts.bridged
     else:
