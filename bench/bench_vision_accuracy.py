@@ -13,8 +13,11 @@ no tuning looked at. Per box reading, against the truth:
              counted apart (doubtful_read_as_vote, faint_read_as_vote): a guess.
 Per ballot: review rate (needs_review) over all ballots and over the ballots whose truth
 does not expect review (no doubtful mark or write-in, no stray mark: `review_expected`
-false), with the reasons of the latter; unreadable rate (no reading at all); ballots with
-ink outside the boxes (stray marks) that were NOT sent to review, by kind of stray mark.
+false), with the reasons of the latter; and over those of them that the count would not
+refer to people either (no filled box: station.rules.marks sends every filled box to
+scrutineers), the review the reader adds to people's work (`review_rate_avoidable`);
+unreadable rate (no reading at all); ballots with ink outside the boxes (stray marks) that
+were NOT sent to review, by kind of stray mark.
 Prints a JSON summary (and writes it with --out); the figures go to docs/vision-benchmarks.md.
 """
 
@@ -52,6 +55,7 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
     confusion: Counter[tuple[str, str]] = Counter()
     ballots = Counter()
     clean = Counter()  # ballots whose truth expects no review
+    avoidable = Counter()  # …and that the count would not refer to people either (no filled box)
     clean_reasons: Counter[str] = Counter()
     strays: Counter[str] = Counter()  # ballots with ink outside the boxes, by outcome
     stray_missed: Counter[str] = Counter()  # …read as interpreted (not sent to people), by stray kind
@@ -75,6 +79,10 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
                 stray_missed[",".join(sorted(m.kind.value for m in sb.truth.stray_marks))] += 1
         if not sb.truth.review_expected:
             clean[out.outcome] += 1
+            # The count refers every filled box to people whatever the reader says
+            # (station.rules.marks.meaning): the reader's review of such a ballot costs nothing.
+            if not any(t.truth_class is MarkClass.FILLED for t in sb.truth.boxes):
+                avoidable[out.outcome] += 1
             for r in getattr(out, "reasons", []):
                 clean_reasons[f"{r.code.value}: {re.sub(r'[0-9.]+', '#', r.en)}"] += 1
         if out.outcome not in ("interpreted", "needs_review"):
@@ -139,6 +147,8 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
         "ballots_not_expecting_review": sum(clean.values()),
         "review_rate_not_expected": round(clean["needs_review"] / nc, 4),
         "unreadable_rate_not_expected": round((nc - clean["interpreted"] - clean["needs_review"]) / nc, 4),
+        "ballots_people_need_not_see": sum(avoidable.values()),
+        "review_rate_avoidable": round(avoidable["needs_review"] / max(sum(avoidable.values()), 1), 4),
         "reasons_not_expected": dict(clean_reasons.most_common(12)),
         "ballots_with_stray_marks": sum(strays.values()),
         "stray_ballots_not_sent_to_review": strays["interpreted"],

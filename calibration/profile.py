@@ -36,6 +36,14 @@ class MarkThresholds(_Model):
         0.0, ge=0, description="pieces of ink up to this size lying wholly along print are its blurred edge, not ink"
     )
     mark_min_mm2: float = Field(2.0, ge=0, description="at least this much ink to be any mark; between: review")
+    vote_min_darkness: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="a ○, × or √ needs ink at least this dark (median voter darkness over the box's ink); "
+        "lighter, it is a faint mark (is it a mark at all?) for people. 0: no floor (photos: blur makes "
+        "light and faint marks overlap in darkness)",
+    )
     mark_min_inside: float = Field(0.005, ge=0, le=1, description="…of which this share of the box inside it")
     filled_min_fill: float = Field(0.6, gt=0, le=1, description="share of the box inked for a fill…")
     filled_min_solidity: float = Field(0.85, gt=0, le=1, description="…as solid ink (ink / its convex hull)")

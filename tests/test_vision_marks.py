@@ -17,7 +17,7 @@ import pytest
 from calibration.profile import load_profile
 from sample_ballots.synth import FillPlan, MarkKind, PenKind, PlannedMark, demo_templates, generate_ballot, pens
 from sample_ballots.synth import scanner as synth_scanner
-from sample_ballots.synth.truth import MARK_TRUTH, Severity, Streak
+from sample_ballots.synth.truth import MARK_TRUTH, Severity, Streak, Strength
 from station.layout import BoxKind
 from vision import print_model
 from vision.ink import PageSpace
@@ -83,6 +83,24 @@ def test_doubtful_marks_never_count_as_votes(templates, mark_boxes) -> None:
         for t in ballot.truth.boxes:
             if t.kind is not MarkKind.NONE:
                 assert got[t.id] not in SYMBOLS, (pen_kind, t.kind, got[t.id])
+
+
+def test_faint_marks_in_a_scan_are_no_votes_and_light_ones_are(templates, mark_boxes) -> None:
+    """Drawn faintly (peak darkening 0.07–0.14: is it a mark at all?) a ○, × or √ goes to
+    people, however clear its shape; drawn lightly (0.30–0.45) it is read. A scan keeps a
+    stroke's darkness, so the scanner profile can tell them apart (vote_min_darkness)."""
+    kinds = [MarkKind.CIRCLE, MarkKind.CROSS, MarkKind.TICK, MarkKind.CIRCLE_GAP, MarkKind.CROSS_TAIL]
+    votes = {Strength.FAINT: 0, Strength.LIGHT: 0}
+    for strength in votes:
+        boxes = zip(mark_boxes, kinds * 3, strict=False)
+        plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k, strength=strength) for b, k in boxes])
+        for i, pen_kind in enumerate(PenKind):
+            ballot, got, _ = _read("scanner", 41 + i, plan, pen_kind, templates, severity=Severity.MILD)
+            marked = [t for t in ballot.truth.boxes if t.kind is not MarkKind.NONE]
+            votes[strength] += sum(got[t.id] in SYMBOLS for t in marked)
+            if strength is Strength.FAINT:
+                assert not [t.kind for t in marked if got[t.id] in SYMBOLS], pen_kind
+    assert votes[Strength.LIGHT] >= 0.8 * 4 * min(len(mark_boxes), 15), votes
 
 
 @pytest.mark.parametrize("orientation", [0, 90, 180, 270])

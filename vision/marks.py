@@ -30,7 +30,7 @@ import numpy as np
 
 from calibration.profile import MarkThresholds
 from vision.mark_rules import MarkRule
-from vision.reading import MarkClass
+from vision.reading import SYMBOLS, MarkClass
 from vision.skeleton import (
     Branch,
     corner_angles,
@@ -644,9 +644,19 @@ def never_filled(f: MarkFeatures, t: MarkThresholds) -> bool:
     return f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
 
 
-def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0) -> Verdict:
+def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0, ink_darkness: float = 1.0) -> Verdict:
     """`faint_mm2`: connected ink lighter than a stroke (vision.ink.faint_ink_mm2); an empty
-    box must have almost none, or it is a light mark people should look at."""
+    box must have almost none, or it is a light mark people should look at. `ink_darkness`:
+    the median voter darkness of the box's ink; a ○, × or √ in ink lighter than
+    `vote_min_darkness` is a faint mark, for people."""
+    v = _classify(f, t, faint_mm2)
+    if v.mark_class in SYMBOLS and ink_darkness < t.vote_min_darkness:
+        why = f"{v.mark_class.value} in light ink (median darkness {ink_darkness:.2f}): a faint mark?"
+        return Verdict(MarkClass.UNCLEAR, 0.0, True, why, MarkRule.FAINT)
+    return v
+
+
+def _classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float) -> Verdict:
     if f.ink_mm2 <= t.empty_max_mm2 and faint_mm2 > t.faint_max_mm2:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"faint ink ({faint_mm2:.1f} mm²): a light mark?", MarkRule.FAINT)
     if f.ink_mm2 <= t.empty_max_mm2:

@@ -357,11 +357,11 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
         f = features(shape, bt.inner, t.min_component_mm2, darkness=darkness, hidden=hidden, ring_shortcut=t)
         # Area and fill are the ink as seen; the shape is read with strokes joined over print.
         f = replace(f, ink_mm2=area.ink_mm2, inner_fill=area.inner_fill, score=area.score)
-    rules = classify(f, t, faint)
+    tone = float(np.median(darkness[parts.mask])) if parts.mask.any() else 0.0
+    rules = classify(f, t, faint, tone)
     consult = use and may_overrule(rules, profile.second_opinion)
     if rules.rule is MarkRule.NO_INK or not (consult or ask_model):
-        return MarkEvidence(f, rules, rules, faint, 0.0, None, None)
-    tone = float(np.median(darkness[parts.mask])) if parts.mask.any() else 0.0
+        return MarkEvidence(f, rules, rules, faint, tone, None, None)
     # The model was trained on faint ink measured only where the box looked empty.
     x = shape_input(shape, darkness, hidden, f, faint if area.ink_mm2 <= t.empty_max_mm2 else 0.0)
     if not consult:
