@@ -140,8 +140,8 @@ class IdentityThresholds(_Model):
 class SecondOpinion(_Model):
     """The learned second opinion on a mark (vision.shape_model): where it may overrule the
     shape rules. It can always send a box to people; it decides a class only as allowed here.
-    The defaults are the shipped scanner profile's values, the stricter (a custom profile that
-    leaves this section out keeps every guard)."""
+    The defaults are the shipped profiles' values (a custom profile that leaves this section
+    out keeps every guard)."""
 
     use: bool = Field(True, description="ask the shape model at all (false: the shape rules alone)")
     veto_max: float = Field(
@@ -164,12 +164,13 @@ class SecondOpinion(_Model):
         "mean at least this: a doubtful mark counted is the costly error",
     )
     decide_min_darkness: float = Field(
-        0.18,  # scans: above the corpus's faint marks (peak darkening ≤ 0.15) with a margin
+        0.18,  # above the corpus's faint marks (peak darkening ≤ 0.15) with a margin
         ge=0,
         le=1,
         description="a class other than empty that the model settles needs ink at least this dark (median voter "
-        "darkness over the box's ink): a faint mark, is it a mark at all?, is for people. Blur in a photo lowers "
-        "every thin stroke's darkness, so the camera profile sets it lower (docs/vision.md, step 9)",
+        "darkness over the box's ink): a faint mark, is it a mark at all?, is for people. In photos it also holds "
+        "back clear marks that blur made light; 0.12 there let the model settle faint marks as votes "
+        "(docs/vision.md, step 9)",
     )
 
     @field_validator("decide_rules", mode="before")
