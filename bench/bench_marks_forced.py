@@ -30,16 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from calibration.profile import load_profile
 from sample_ballots.synth import FillPlan, MarkKind, PlannedMark, generate_ballot
-from sample_ballots.synth.truth import MARK_TRUTH, Strength
+from sample_ballots.synth.truth import AMBIGUOUS_KINDS, CLEAR_KINDS, Strength
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
 from vision.reader import read_page
 from vision.reading import SYMBOLS
 from vision.templates import build_templates
 
-DOUBTFUL = [k for k, (_, ambiguous) in MARK_TRUTH.items() if ambiguous]
-CLEAR = [k for k, (_, ambiguous) in MARK_TRUTH.items() if k is not MarkKind.NONE and not ambiguous]
-FAMILIES = {"doubtful": (DOUBTFUL, Strength.NORMAL), "faint": (CLEAR, Strength.FAINT)}
+FAMILIES = {"doubtful": (AMBIGUOUS_KINDS, Strength.NORMAL), "faint": (CLEAR_KINDS, Strength.FAINT)}
 PER_BALLOT = 6
 
 

@@ -41,6 +41,7 @@ from sample_ballots.synth.corpus import generate_ballot
 from sample_ballots.synth.truth import MIXES, Strength
 from station.cmd_demo import demo_election_path
 from station.definition_io import load_election
+from station.rules.marks import REFERRED_TO_PEOPLE
 from vision.reader import read_page
 from vision.reading import SYMBOLS, MarkClass
 from vision.templates import build_templates
@@ -79,9 +80,9 @@ def run(profile: str, count: int, seed: int, show: int, severity: str, mix: str 
                 stray_missed[",".join(sorted(m.kind.value for m in sb.truth.stray_marks))] += 1
         if not sb.truth.review_expected:
             clean[out.outcome] += 1
-            # The count refers every filled box to people whatever the reader says
-            # (station.rules.marks.meaning): the reader's review of such a ballot costs nothing.
-            if not any(t.truth_class is MarkClass.FILLED for t in sb.truth.boxes):
+            # The count refers every filled box to people whatever the reader says: the
+            # reader's review of such a ballot costs people nothing.
+            if not any(t.truth_class in REFERRED_TO_PEOPLE for t in sb.truth.boxes):
                 avoidable[out.outcome] += 1
             for r in getattr(out, "reasons", []):
                 clean_reasons[f"{r.code.value}: {re.sub(r'[0-9.]+', '#', r.en)}"] += 1

@@ -17,7 +17,7 @@ import pytest
 from calibration.profile import load_profile
 from sample_ballots.synth import FillPlan, MarkKind, PenKind, PlannedMark, demo_templates, generate_ballot, pens
 from sample_ballots.synth import scanner as synth_scanner
-from sample_ballots.synth.truth import MARK_TRUTH, Severity, Streak, Strength
+from sample_ballots.synth.truth import AMBIGUOUS_KINDS, CLEAR_KINDS, Severity, Streak, Strength
 from station.layout import BoxKind
 from vision import print_model
 from vision.ink import PageSpace
@@ -26,9 +26,6 @@ from vision.reader import read_page
 from vision.reading import SYMBOLS, MarkClass, QualityFlag
 from vision.skeleton import branches, prune, thin
 from vision.streaks import remove_streaks
-
-CLEAR_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if k is not MarkKind.NONE and not ambiguous]
-DOUBTFUL_KINDS = [k for k, (_, ambiguous) in MARK_TRUTH.items() if ambiguous]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +73,7 @@ def test_doubtful_marks_never_count_as_votes(templates, mark_boxes) -> None:
     """A correction, a ○ with a × in it, half a ○, one slash, a dot: people decide. They may
     be read as unclear, filled (the count sends that to review too) or, for a dot, empty;
     never as ○, × or √."""
-    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k) for b, k in zip(mark_boxes, DOUBTFUL_KINDS, strict=False)])
+    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=k) for b, k in zip(mark_boxes, AMBIGUOUS_KINDS, strict=False)])
     for i, pen_kind in enumerate(PenKind):
         ballot, got, outcome = _read("scanner", 21 + i, plan, pen_kind, templates, severity=Severity.MILD)
         assert outcome.outcome == "needs_review"

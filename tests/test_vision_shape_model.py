@@ -13,8 +13,8 @@ from calibration.profile import SecondOpinion, load_profile
 from sample_ballots.synth import generate_ballot
 from station.errors import StationError
 from vision.mark_rules import MarkRule
-from vision.marks import Verdict
-from vision.reader import encircles_box, mark_evidence, read_page
+from vision.marks import Verdict, encircles_box
+from vision.reader import mark_evidence, read_page
 from vision.reading import MarkClass
 from vision.shape_model import ShapeLabel, load_shape_model, may_overrule, second_opinion, shipped_model
 

@@ -197,6 +197,15 @@ def _holes(mask: np.ndarray, bbox: tuple[int, int, int, int]) -> Hole:
     return replace(best, count=max(a.count, b.count))
 
 
+def longest_circular_run(flags: np.ndarray) -> int:
+    """The longest run of True in a ring of flags (the last one is next to the first)."""
+    longest = run = 0
+    for f in np.concatenate([flags, flags]):  # twice round: a run across the seam is whole
+        run = run + 1 if f else 0
+        longest = max(longest, run)
+    return min(longest, len(flags))
+
+
 def _ring(skel: np.ndarray, mask: np.ndarray, hidden: np.ndarray, stroke_px: float) -> Ring:
     """Fit an ellipse to the skeleton and walk its outline: ink, print, or bare paper?"""
     ys, xs = np.nonzero(skel)
@@ -232,12 +241,7 @@ def _ring(skel: np.ndarray, mask: np.ndarray, hidden: np.ndarray, stroke_px: flo
     inked = inside & (dist_to_ink[iy, ix] <= near)
     under = inside & ~inked & hidden[iy, ix]
     paper = ~inked & ~under
-    longest = 0
-    run = 0
-    for p in np.concatenate([paper, paper]):  # wrap around
-        run = run + 1 if p else 0
-        longest = max(longest, run)
-    longest = min(longest, n)
+    longest = longest_circular_run(paper)
     # Ink inside: the ellipse shrunk to 60 % (and clear of a thick stroke) must hold none.
     core = np.zeros_like(mask, dtype=np.uint8)
     inset = stroke_px / 2 + 2
@@ -642,6 +646,51 @@ def never_filled(f: MarkFeatures, t: MarkThresholds) -> bool:
     """Paper enclosed in the middle, or a lighter middle: a ○ drawn thick or blurred shut,
     never a fill (by the rules, or by the shape model: vision.shape_model)."""
     return f.lighter_middle or (f.hole.centred and f.hole.mm2 >= t.circle_min_hole_mm2)
+
+
+AROUND_BINS = 36  # directions from the box's middle, 10° each
+AROUND_SPREAD = 0.3  # the ink's distance from the middle varies by at most this share: a ring
+AROUND_MIN_INKED = 0.8  # of the directions hold the ring's own ink…
+AROUND_MAX_HIDDEN = 4  # …and at most this many in a row (40°) may be hidden by print instead
+AROUND_NEAR_PX = 3  # print "at the ring's distance": within this of the neighbouring ink's
+AROUND_MAX_ALONG_PRINT = 0.85  # of the ink within 0.5 mm of print: remnants of a printed frame, not a pen's ring
+
+
+def encircles_box(ink: np.ndarray, hidden: np.ndarray, inner: tuple[int, int, int, int]) -> bool:
+    """Whether the ink is a ring around the middle of the box (`inner`, region px): its
+    distance from the middle about one (within AROUND_SPREAD), ring ink in most directions
+    from the middle, and every direction without it a short run where print, at the ring's
+    own distance, would hide it (a ○ drawn around the box runs under the frame's corners).
+    An initial, a stroke along one or two sides, half a ring, or the remnants of a printed
+    frame in a photo is none. (A gap narrower than one direction, 10°, goes unseen: a ○ may
+    have one.)"""
+    ys, xs = np.nonzero(ink)
+    bins = AROUND_BINS
+    if len(ys) < bins or (beside_print(hidden) & ink).sum() > AROUND_MAX_ALONG_PRINT * len(ys):
+        return False
+    x0, y0, x1, y1 = inner
+    cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
+    radius = np.hypot(xs - cx, ys - cy)
+    lo, hi = np.percentile(radius, (5, 95))
+    if hi - lo > AROUND_SPREAD * (lo + hi):
+        return False
+    ring = (radius >= lo) & (radius <= hi)
+    at = np.floor(np.arctan2(ys - cy, xs - cx) / (2 * np.pi) * bins).astype(int) % bins
+    inked = np.bincount(at[ring], minlength=bins) > 0
+    if inked.mean() < AROUND_MIN_INKED or longest_circular_run(~inked) > AROUND_MAX_HIDDEN:
+        return False
+    h, w = ink.shape
+    for b in np.flatnonzero(~inked):
+        # The ring's distance here: that of its ink in the nearest directions on both sides.
+        apart = np.minimum((at - b) % bins, (b - at) % bins)
+        r0 = float(np.median(radius[ring & (apart <= AROUND_MAX_HIDDEN + 1)]))
+        a = 2 * np.pi * (b + 0.5) / bins
+        r = np.arange(r0 - AROUND_NEAR_PX, r0 + AROUND_NEAR_PX + 1)
+        px = np.round(cx + r * np.cos(a)).astype(int)
+        py = np.round(cy + r * np.sin(a)).astype(int)
+        if px.min() < 0 or py.min() < 0 or px.max() >= w or py.max() >= h or not hidden[py, px].any():
+            return False  # bare paper (or the region's edge) where the ring should be: not closed
+    return True
 
 
 def classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float = 0.0, ink_darkness: float = 1.0) -> Verdict:

@@ -27,7 +27,7 @@ from vision.ink import (
 )
 from vision.locate import Located, locate, registration
 from vision.mark_rules import MarkRule
-from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, features, never_filled
+from vision.marks import PX2_PER_MM2, MarkFeatures, Verdict, classify, encircles_box, features, never_filled
 from vision.outside import outside_ink_mm2
 from vision.print_model import PrintModel
 from vision.reading import (
@@ -48,7 +48,7 @@ from vision.reading import (
 from vision.register import Registration
 from vision.shape_model import may_overrule, second_opinion, shape_input, shipped_model
 from vision.streaks import remove_streaks
-from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate, beside_print
+from vision.templates import MARGIN_MM, BoxTemplate, ElectionTemplates, StyleTemplate
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def box_ink_parts(darkness: np.ndarray, bt: BoxTemplate, profile: Profile) -> Bo
     return BoxInkParts(mask & mine, bridged & mine, bridged & ~mine)
 
 
-_AROUND_INK = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))  # 0.5 mm around the box's own ink
+_OWN_INK_MARGIN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))  # 0.5 mm around the box's own ink
 
 
 def _faint_mm2(
@@ -251,7 +251,7 @@ def _faint_mm2(
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     if beyond_ink and parts.mask.any():
-        usable &= ~cv2.dilate(parts.mask.astype(np.uint8), _AROUND_INK).astype(bool)
+        usable &= ~cv2.dilate(parts.mask.astype(np.uint8), _OWN_INK_MARGIN).astype(bool)
     return faint_ink_mm2(darkness, usable, t.faint_darkness, t.faint_min_component_mm2, t.faint_smooth_mm)
 
 
@@ -266,57 +266,6 @@ def _without_print_edges(parts: BoxInkParts, hidden: np.ndarray, max_mm2: float)
         return parts
     none = np.zeros_like(parts.mask)
     return BoxInkParts(none, none, parts.others)
-
-
-AROUND_BINS = 36  # directions from the box's middle, 10° each
-AROUND_SPREAD = 0.3  # the ink's distance from the middle varies by at most this share: a ring
-AROUND_MIN_INKED = 0.8  # of the directions hold the ring's own ink…
-AROUND_MAX_HIDDEN = 4  # …and at most this many in a row (40°) may be hidden by print instead
-AROUND_NEAR_PX = 3  # print "at the ring's distance": within this of the neighbouring ink's
-AROUND_MAX_ALONG_PRINT = 0.85  # of the ink within 0.5 mm of print: remnants of a printed frame, not a pen's ring
-
-
-def encircles_box(ink: np.ndarray, hidden: np.ndarray, inner: tuple[int, int, int, int]) -> bool:
-    """Whether the ink is a ring around the middle of the box (`inner`, region px): its
-    distance from the middle about one (within AROUND_SPREAD), ring ink in most directions
-    from the middle, and every direction without it a short run where print, at the ring's
-    own distance, would hide it (a ○ drawn around the box runs under the frame's corners).
-    An initial, a stroke along one or two sides, half a ring, or the remnants of a printed
-    frame in a photo is none. (A gap narrower than one direction, 10°, goes unseen: a ○ may
-    have one.)"""
-    ys, xs = np.nonzero(ink)
-    bins = AROUND_BINS
-    if len(ys) < bins or (beside_print(hidden) & ink).sum() > AROUND_MAX_ALONG_PRINT * len(ys):
-        return False
-    x0, y0, x1, y1 = inner
-    cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
-    radius = np.hypot(xs - cx, ys - cy)
-    lo, hi = np.percentile(radius, (5, 95))
-    if hi - lo > AROUND_SPREAD * (lo + hi):
-        return False
-    ring = (radius >= lo) & (radius <= hi)
-    at = np.floor(np.arctan2(ys - cy, xs - cx) / (2 * np.pi) * bins).astype(int) % bins
-    inked = np.bincount(at[ring], minlength=bins) > 0
-    if inked.mean() < AROUND_MIN_INKED:
-        return False
-    missing = np.flatnonzero(~inked)
-    runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1) if missing.size else []
-    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == bins - 1:
-        runs = [np.concatenate([runs[-1], runs[0]]), *runs[1:-1]]  # a run across 0°
-    if any(len(r) > AROUND_MAX_HIDDEN for r in runs):
-        return False
-    h, w = ink.shape
-    for b in missing:
-        # The ring's distance here: that of its ink in the nearest directions on both sides.
-        near = ring & ((at - b) % bins <= AROUND_MAX_HIDDEN + 1) | ring & ((b - at) % bins <= AROUND_MAX_HIDDEN + 1)
-        r0 = float(np.median(radius[near]))
-        a = 2 * np.pi * (b + 0.5) / bins
-        r = np.arange(r0 - AROUND_NEAR_PX, r0 + AROUND_NEAR_PX + 1)
-        px = np.round(cx + r * np.cos(a)).astype(int)
-        py = np.round(cy + r * np.sin(a)).astype(int)
-        if px.min() < 0 or py.min() < 0 or px.max() >= w or py.max() >= h or not hidden[py, px].any():
-            return False  # bare paper (or the region's edge) where the ring should be: not closed
-    return True
 
 
 @dataclass(frozen=True)

@@ -259,7 +259,7 @@ ONLY_AS = {
     MarkRule.BESIDE: frozenset({ShapeLabel.EMPTY}),
 }
 AROUND_THE_BOX = {MarkRule.BESIDE: ShapeLabel.CIRCLE}
-VOTES = frozenset({ShapeLabel.TICK, ShapeLabel.CROSS, ShapeLabel.CIRCLE})
+VOTES = frozenset(LABEL_OF[c] for c in SYMBOLS)
 DEFINITE = SYMBOLS | {MarkClass.FILLED}  # the classes a veto can send to people
 
 
@@ -291,7 +291,7 @@ def second_opinion(
     the model may not call it filled (a fat marker ○ it had not seen the like of, in a photo,
     was 'filled' to every member). `ink_darkness`: the median darkness of the box's ink; a
     faint mark is only ever settled as empty. `around_box`: the ink encloses the box's middle
-    (vision.reader.encircles_box). `digest`: the model file's, named in reasons."""
+    (vision.marks.encircles_box). `digest`: the model file's, named in reasons."""
     model = f" {digest}" if digest else ""
     members = np.atleast_2d(members)
     probs = members.mean(axis=0)

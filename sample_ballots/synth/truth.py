@@ -82,6 +82,7 @@ CIRCLE_KINDS = tuple(k for k, (c, _) in MARK_TRUTH.items() if c is MarkClass.CIR
 CROSS_KINDS = tuple(k for k, (c, _) in MARK_TRUTH.items() if c is MarkClass.CROSS)
 FILL_KINDS = tuple(k for k, (c, _) in MARK_TRUTH.items() if c is MarkClass.FILLED)
 AMBIGUOUS_KINDS = tuple(k for k, (_, amb) in MARK_TRUTH.items() if amb)
+CLEAR_KINDS = tuple(k for k, (_, amb) in MARK_TRUTH.items() if k is not MarkKind.NONE and not amb)
 
 
 class Strength(StrEnum):

@@ -44,6 +44,11 @@ class Meaning(StrEnum):
     REVIEW = "review"
 
 
+# What the count always refers to the scrutineers, whatever the box: a filled box (a vote or
+# a cancelled mark?) and a mark the reader could not read.
+REFERRED_TO_PEOPLE = frozenset({MarkClass.FILLED, MarkClass.UNCLEAR})
+
+
 def meaning(role: BoxRole, mark: MarkClass, policies: Policies, decided: bool = False) -> Meaning:
     if mark is MarkClass.EMPTY:
         return Meaning.NONE
@@ -51,7 +56,7 @@ def meaning(role: BoxRole, mark: MarkClass, policies: Policies, decided: bool = 
         if role is BoxRole.SYMBOL:
             return Meaning.NO
         return Meaning.NONE if decided else Meaning.REVIEW
-    if mark in (MarkClass.FILLED, MarkClass.UNCLEAR):
+    if mark in REFERRED_TO_PEOPLE:
         return Meaning.REVIEW
     # A positive mark: ○ or √. Which one the sheet asks for depends on the box.
     asked = MarkClass.TICK if role is BoxRole.GRADE else MarkClass.CIRCLE
