@@ -79,11 +79,15 @@ def detect_markers(gray: np.ndarray, valid_ids: frozenset[int] = frozenset({0, 1
     whole image, then the whole image with many thresholds (uneven camera light).
     """
     best: dict[int, Marker] = {}
-    small, scale = _reduced(gray, _PASSES[0][0])
-    h, w = small.shape[:2]
+    # The corners are reduced on their own (a third of the page): the whole page is reduced
+    # only when they do not hold every marker.
+    k = max(1, int(np.ceil(max(gray.shape[:2]) / _PASSES[0][0])))
+    h, w = gray.shape[0] // k, gray.shape[1] // k
     cw, ch = int(w * CORNER_SHARE[0]), int(h * CORNER_SHARE[1])
     for x0, y0 in ((0, 0), (w - cw, 0), (0, h - ch), (w - cw, h - ch)):
-        _found(gray, small[y0 : y0 + ch, x0 : x0 + cw], scale, (x0, y0), False, valid_ids, best)
+        corner = gray[y0 * k : (y0 + ch) * k, x0 * k : (x0 + cw) * k]
+        small = corner if k == 1 else cv2.resize(corner, (cw, ch), interpolation=cv2.INTER_AREA)
+        _found(gray, small, 1.0 / k, (x0, y0), False, valid_ids, best)
     for side, thorough in _PASSES:
         if len(best) == len(valid_ids):
             break

@@ -119,7 +119,8 @@ def best_shift(big: np.ndarray, tmpl: np.ndarray, tmpl_half: np.ndarray | None =
         half_t = cv2.resize(tmpl, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     x, y = _peak(cv2.matchTemplate(half_b, half_t, cv2.TM_CCORR_NORMED))
     th, tw = tmpl.shape
-    return int(np.clip(round(2 * x), 0, big.shape[1] - tw)), int(np.clip(round(2 * y), 0, big.shape[0] - th))
+    # (Python's min/max: np.clip on a scalar costs more than the rest of this line.)
+    return min(max(round(2 * x), 0), big.shape[1] - tw), min(max(round(2 * y), 0), big.shape[0] - th)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def scaled_expected(expected: np.ndarray, darkness: np.ndarray, gain: float) -> 
     """The predicted print scaled to how dark this region's own print came out (light
     falls off across a photo), within ±30 %; unchanged when the region has little print."""
     printed = expected > 0.3 * gain
-    if int(printed.sum()) < 64:
+    if np.count_nonzero(printed) < 64:
         return expected
     e, d = expected[printed], darkness[printed]
     return expected * float(np.clip((d @ e) / max(float(e @ e), 1e-9), 0.7, 1.3))
@@ -199,7 +200,7 @@ def voter_ink_mask(darkness: np.ndarray, masks: PrintMasks, strong: float, weak:
     if n <= 1:
         return weak_mask
     seeded = np.zeros(n, dtype=bool)
-    seeded[np.unique(labels[seeds])] = True
+    seeded[labels[seeds]] = True
     seeded[0] = False
     return seeded[labels]
 

@@ -374,28 +374,39 @@ def features(
     returned without its skeleton."""
     x0, y0, x1, y1 = inner
     inner_area = float((x1 - x0) * (y1 - y0))
-    if not mask.any():
+    m8 = mask.astype(np.uint8)
+    bx, by, bw, bh = cv2.boundingRect(m8)
+    if bw == 0:
         return _shapeless(0.0, 0.0, 0)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    # Work on the ink's bounding box with the margin the shape steps use (below): several
+    # times fewer pixels for every step; everything measured is the same.
+    oy, ox = max(by - CROP_PAD_PX, 0), max(bx - CROP_PAD_PX, 0)
+    view = (slice(oy, by + bh + CROP_PAD_PX), slice(ox, bx + bw + CROP_PAD_PX))
+    m8 = m8[view]
+    hidden = None if hidden is None else hidden[view]
+    darkness = None if darkness is None else darkness[view]
+    x0, y0, x1, y1 = x0 - ox, y0 - oy, x1 - ox, y1 - oy  # may lie outside the view: clamped where sliced
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m8, connectivity=8)
     keep = np.zeros(n, dtype=bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_component_mm2 * PX2_PER_MM2  # dust, toner, noise
-    clean = keep[labels]
+    clean = m8.astype(bool) if keep[1:].all() else keep[labels]
     ink_px = int(clean.sum())
     if ink_px == 0:
         return _shapeless(0.0, 0.0, 0)
-    inside_px = int(clean[y0:y1, x0:x1].sum())
+    inside = (slice(max(y0, 0), max(y1, 0)), slice(max(x0, 0), max(x1, 0)))
+    inside_px = int(clean[inside].sum())
     inner_fill = inside_px / inner_area
     ink_mm2 = ink_px / PX2_PER_MM2
     if ink_mm2 < early_exit_mm2:
         # Too little ink to be any mark: the classifier needs no shape, so skip the costly part.
         return replace(_shapeless(ink_mm2, inner_fill, int(keep.sum())), inside_share=inside_px / ink_px)
     hidden = np.zeros_like(clean) if hidden is None else hidden
-    near, near_keep = _without_far_specks(labels, stats, keep, inner)
+    near, near_keep = _without_far_specks(labels, stats, keep, (x0, y0, x1, y1))
     if near.any() and near_keep.sum() < keep.sum():
         clean, keep = near, near_keep
-        ink_px, inside_px = int(clean.sum()), int(clean[y0:y1, x0:x1].sum())
-    # From here on, work on the ink's bounding box with a margin (the shape does not depend
-    # on where the box is): several times fewer pixels for every step below.
+        ink_px, inside_px = int(clean.sum()), int(clean[inside].sum())
+    # The bounding box again: far specks may have gone (the shape does not depend on where
+    # the box is).
     ys, xs = np.nonzero(clean)
     pad = CROP_PAD_PX
     oy, ox = max(int(ys.min()) - pad, 0), max(int(xs.min()) - pad, 0)
@@ -438,8 +449,8 @@ def features(
     stroke_px = ink_px / max(float(skel.sum()), 1.0)
     # Forks closer than this are one crossing; side branches shorter than this are spurs.
     # Both grow with the stroke's width, up to what a marker makes.
-    merge = float(np.clip(2.0 * stroke_px, 8.0, 3.0 * PX_PER_MM))
-    spur = float(np.clip(0.6 * stroke_px, SPUR_MM * PX_PER_MM, 2.0 * PX_PER_MM))
+    merge = min(max(2.0 * stroke_px, 8.0), 3.0 * PX_PER_MM)
+    spur = min(max(0.6 * stroke_px, SPUR_MM * PX_PER_MM), 2.0 * PX_PER_MM)
     skel, graph, nf = prune(skel, spur, merge)
     reach = int(1.5 * PX_PER_MM)
     linked, nlinks = link_gaps(
@@ -453,10 +464,11 @@ def features(
     free_ends = sum((b.forks[0] == 0) + (b.forks[1] == 0) for b in brs if not b.loop)
     loops = sum(1 for b in brs if b.loop or (b.forks[0] and b.forks[0] == b.forks[1]))
 
-    hole = _holes(linked, (bx0, by0, bx1, by1))
-    # With gaps joined (an open ○'s gap is no ragged edge) and the notches print cuts into
-    # a wide stroke filled.
-    roughness = _roughness(_print_notches_filled(linked, hidden))
+    if nlinks or ring_shortcut is None:
+        # With gaps joined (an open ○'s gap is no ragged edge) and the notches print cuts
+        # into a wide stroke filled. (With no gap joined, both are as measured above.)
+        hole = _holes(linked, (bx0, by0, bx1, by1))
+        roughness = _roughness(_print_notches_filled(linked, hidden))
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = curl = 0.0
@@ -538,7 +550,7 @@ class Verdict:
 def _margin(value: float, lo: float, hi: float) -> float:
     """0 at the threshold, 1 at twice the distance: a simple, monotone confidence."""
     span = max(hi - lo, 1e-9)
-    return float(np.clip((value - lo) / span, 0.0, 1.0))
+    return float(min(max((value - lo) / span, 0.0), 1.0))  # np.clip on a scalar is slow
 
 
 def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:

@@ -34,13 +34,14 @@ def _guo_hall_luts() -> tuple[np.ndarray, np.ndarray]:
 
 
 _LUTS = _guo_hall_luts()
+_LUTS_U8 = tuple(lut.astype(np.uint8) for lut in _LUTS)  # for cv2.LUT: ~3× faster than indexing
 # Weights of the neighbours E, NE, N, NW, W, SW, S, SE in a 3×3 window (row = y).
 _CODE = np.array([[8, 4, 2], [16, 0, 1], [32, 64, 128]], dtype=np.float32)
 
 
 def _codes(img: np.ndarray) -> np.ndarray:
-    """The 8-neighbour code of every pixel of a 0/1 uint8 image."""
-    return cv2.filter2D(img, cv2.CV_16S, _CODE, borderType=cv2.BORDER_CONSTANT)
+    """The 8-neighbour code of every pixel of a 0/1 uint8 image (0–255: exact in uint8)."""
+    return cv2.filter2D(img, cv2.CV_8U, _CODE, borderType=cv2.BORDER_CONSTANT)
 
 
 def thin(mask: np.ndarray) -> np.ndarray:
@@ -53,10 +54,10 @@ def thin(mask: np.ndarray) -> np.ndarray:
     img = mask[y0:y1, x0:x1].astype(np.uint8)
     while True:
         changed = False
-        for lut in _LUTS:
-            delete = lut[_codes(img)] & (img == 1)
-            if delete.any():
-                img[delete] = 0
+        for lut in _LUTS_U8:
+            delete = cv2.LUT(_codes(img), lut) & img
+            if cv2.countNonZero(delete):
+                img -= delete
                 changed = True
         if not changed:
             break
