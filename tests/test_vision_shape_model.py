@@ -150,6 +150,9 @@ def test_profiles_name_only_rules_the_model_may_settle() -> None:
         # of loops round a gap read as a thick ○; a √ whose blurred short stroke curls, as an open ○.
         ("scanner", 39_001_441, "banzi.c03.g1", MarkClass.CIRCLE),
         ("camera", 40_002_689, "banzi.c02.g1", MarkClass.CIRCLE),
+        # A dense ballpoint scribble read as √; the model gives √ 0.25 on average, vetoed
+        # since veto_max is 0.35 (0.2 let it through).
+        ("scanner", 83_001_124, "shuji.c01.trust", MarkClass.TICK),
     ],
 )
 def test_misreads_of_the_rules_alone_go_to_people(templates, profile, seed, box, misread_as) -> None:
