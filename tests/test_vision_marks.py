@@ -133,6 +133,18 @@ def test_streaks_through_empty_boxes_stay_empty(templates, mark_boxes) -> None:
     assert columns > 0
 
 
+def test_two_streaks_side_by_side_through_a_name_area_are_no_writing(templates) -> None:
+    """Two dirt lines 8 px apart (15 columns with their soft sides) through an empty write-in
+    area: once left in as "a band of lighting" and read as writing (benchmark scan 83,002,761)."""
+    ballot = generate_ballot("scanner", 83_002_761)
+    assert [round(s.x_px) for s in ballot.truth.imaging.streaks][:2] == [546, 538]
+    out = read_page(ballot.image, templates, load_profile("scanner"))
+    assert out.outcome == "interpreted", getattr(out, "reasons", out)
+    assert QualityFlag.STREAKS in out.quality
+    assert [w.id for w in out.write_ins if w.has_writing is not False] == []
+    assert all(not t.has_writing for t in ballot.truth.write_ins)
+
+
 def _x(angle_deg: float, width: int) -> np.ndarray:
     m = np.zeros((100, 100), np.uint8)
     a, r = math.radians(angle_deg / 2), 35

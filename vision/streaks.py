@@ -12,7 +12,11 @@ import cv2
 import numpy as np
 
 ROW_STEP = 16  # sample every 16th row: the column levels need no more
-MAX_WIDTH_PX = 14  # a dirt line of 1–4 px spreads over up to ~12 columns with its soft sides
+# A dirt line of 1–4 px spreads over up to ~12 columns with its soft sides; two lines side
+# by side over twice that (scan 83,002,761: lines 8 px apart, 15 columns in all, were left
+# in and read as writing). The neighbours' level is a median over more than twice this
+# width, so it is still the paper's beside any run this narrow.
+MAX_WIDTH_PX = 24
 MIN_DIP = 5.0  # grey levels below the neighbours, in every third of the image
 
 
