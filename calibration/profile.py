@@ -145,11 +145,14 @@ class SecondOpinion(_Model):
 
     use: bool = Field(True, description="ask the shape model at all (false: the shape rules alone)")
     veto_max: float = Field(
+        0.2, ge=0, le=1, description="a class the rules call definite, given at most this probability: review"
+    )
+    veto_blob_max: float = Field(
         0.35,
         ge=0,
         le=1,
-        description="a class the rules call definite, given at most this probability on average: review "
-        "(0.2 let a dense scribble the rules read as √, seed 83,001,124, through at 0.25)",
+        description="a vote (○ × √) the rules read, given at most this on average while the model's likeliest "
+        "class is filled: review (a scribbled blob read as a vote: scan 83,001,124, √ 0.25, filled 0.55)",
     )
     decide_min: float = Field(
         0.9, ge=0, le=1, description="where the rules are unclear (below), a class every member gives this: taken"

@@ -18,7 +18,7 @@ from vision.reader import mark_evidence, read_page
 from vision.reading import MarkClass
 from vision.shape_model import ShapeLabel, load_shape_model, may_overrule, second_opinion, shipped_model
 
-RULES = SecondOpinion(veto_max=0.02, decide_min=0.99, decide_rules=(MarkRule.NO_SHAPE,))
+RULES = SecondOpinion(veto_max=0.02, veto_blob_max=0.0, decide_min=0.99, decide_rules=(MarkRule.NO_SHAPE,))
 
 
 def _p(**shares: float) -> np.ndarray:
@@ -35,6 +35,15 @@ def test_a_definite_class_the_model_finds_unlikely_goes_to_people() -> None:
     assert "circle by the shape rules, filled by the shape model" in v.why
     # The model merely less sure than the rules: the rules stand.
     assert second_opinion(rules, _p(filled=0.7, circle=0.3), RULES) == rules
+    # A vote the model takes for a blob (filled its likeliest class) and gives at most
+    # veto_blob_max: people (a scribbled-over mark read as √, scan 83,001,124).
+    blob = SecondOpinion(veto_max=0.02, veto_blob_max=0.35)
+    tick = Verdict(MarkClass.TICK, 0.5, False, "two strokes meeting at a corner", MarkRule.SHAPE)
+    assert second_opinion(tick, _p(filled=0.55, tick=0.25, doubtful=0.2), blob).rule is MarkRule.VETO
+    assert second_opinion(tick, _p(doubtful=0.7, tick=0.3), blob) == tick  # no blob: the rules stand
+    assert second_opinion(tick, _p(filled=0.6, tick=0.4), blob) == tick  # the vote likely enough
+    filled = Verdict(MarkClass.FILLED, 0.9, False, "box filled", MarkRule.FILLED)
+    assert second_opinion(filled, _p(filled=0.3, doubtful=0.7), blob) == filled  # only votes
 
 
 def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:
@@ -150,8 +159,9 @@ def test_profiles_name_only_rules_the_model_may_settle() -> None:
         # of loops round a gap read as a thick ○; a √ whose blurred short stroke curls, as an open ○.
         ("scanner", 39_001_441, "banzi.c03.g1", MarkClass.CIRCLE),
         ("camera", 40_002_689, "banzi.c02.g1", MarkClass.CIRCLE),
-        # A dense ballpoint scribble read as √; the model gives √ 0.25 on average, vetoed
-        # since veto_max is 0.35 (0.2 let it through).
+        # A dense ballpoint scribble read as √; the model gives √ 0.25 and filled 0.55 on
+        # average: vetoed as a blob read as a vote (veto_blob_max 0.35; veto_max 0.2 alone
+        # let it through).
         ("scanner", 83_001_124, "shuji.c01.trust", MarkClass.TICK),
     ],
 )

@@ -298,7 +298,8 @@ def second_opinion(
     top = ShapeLabel(int(np.argmax(probs)))
     if rules.mark_class in DEFINITE:
         p = float(probs[LABEL_OF[rules.mark_class]])
-        if p <= t.veto_max:
+        blob = rules.mark_class in SYMBOLS and top is ShapeLabel.FILLED and p <= t.veto_blob_max
+        if p <= t.veto_max or blob:
             return Verdict(
                 MarkClass.UNCLEAR,
                 0.0,
