@@ -217,6 +217,46 @@ def test_scribbles_are_never_votes(profile, templates, mark_boxes) -> None:
         assert not [g for g in got.values() if g in SYMBOLS], (pen_kind, got)
 
 
+def test_a_fat_marker_ring_touching_the_frame_in_a_photo_is_a_circle(templates) -> None:
+    """A blurred marker ○ as wide as the box, cut flat by the frame: a sliver of the frame's
+    blurred edge clings to it, and its skeleton grows spurs into the frame's corners. Once
+    "dense ink: a correction?" (photo 91,000,060, a study range); the shape rules read it."""
+    ballot = generate_ballot("camera", 91_000_060)
+    truth = {t.id: t for t in ballot.truth.boxes}
+    out = read_page(ballot.image, templates, load_profile("camera"))
+    got = {b.id: b for b in out.boxes}
+    for box in ("weiyuan.c06.choose", "weiyuan.c09.choose"):
+        assert truth[box].kind is MarkKind.CIRCLE and truth[box].truth_class is MarkClass.CIRCLE
+        assert (got[box].mark_class, got[box].decided_by) == (MarkClass.CIRCLE, "rules"), got[box]
+
+
+def test_only_slivers_along_print_are_left_out_of_a_bands_outline() -> None:
+    """The ring rule's roughness (vision.marks._band_roughness): a 1-px sliver of a printed
+    line's edge clinging to a band is left out; loops poking out of a band away from print,
+    or anything that is not a sliver, still make it rough."""
+    from vision.marks import _band_roughness, _roughness
+
+    hidden = np.zeros((140, 140), bool)
+    hidden[118:122, 10:130] = True  # a printed rule under the band
+    ring = np.zeros((140, 140), np.uint8)
+    cv2.circle(ring, (70, 70), 40, 1, 18)
+    ring = ring.astype(bool)
+    sliver = ring.copy()
+    sliver[117, 20:120] = True  # the rule's blurred edge, touching the band
+    r = _roughness(sliver)
+    assert r > 1.1 and _band_roughness(sliver, hidden, r) < 1.05
+    loops = ring.copy()
+    for a in range(0, 360, 30):  # thin loops poking out all round, away from print
+        x, y = 70 + 52 * math.cos(math.radians(a)), 70 + 52 * math.sin(math.radians(a))
+        cv2.circle(loops.view(np.uint8), (int(x), int(y)), 6, 1, 2)
+    r = _roughness(loops)
+    assert r > 1.15 and _band_roughness(loops, hidden, r) == r
+    wide = ring.copy()
+    wide[112:118, 20:120] = True  # 6 px wide along print: no sliver
+    r = _roughness(wide)
+    assert _band_roughness(wide, hidden, r) == r
+
+
 def test_print_edges_alone_leave_a_box_empty_but_never_hide_a_mark() -> None:
     """A thin grey line along the printed frame (a photo's blur the print model did not
     explain) is no ink; the same line beside a stroke that leaves the print is kept."""

@@ -97,6 +97,9 @@ class MarkFeatures:
     texture_mm2: float  # specks of paper inside the strokes (many overlapping lines: a scribble)
     enclosed: int  # paper areas enclosed by the ink, larger than a speck (a ○ around a ×)
     roughness: float  # outline length over its convex hull's: 1 for a smooth round band
+    # The same with thin slivers along print left out (the blurred edge of a printed line a
+    # fat ○ touches, which stretches the hull to the frame's corner): the ring rule's measure.
+    band_roughness: float
     ring: Ring
     turn_total: float  # one stroke (two ends, no fork): total turning, degrees
     turn_sharp: float  # its sharpest corner (180 = straight)
@@ -109,6 +112,7 @@ class MarkFeatures:
     arms_beside_print: float  # × or √: the largest share of an arm (a side of the corner) running beside print
     centre_ink: float  # ink share in the middle ninth of the ink bounding box
     band_evenness: float  # a stroke's width along its skeleton, 10th over 90th percentile: 1 for one pen line
+    loop_evenness: float  # the same along the skeleton's closed part, around a hole (the ring rule's)
     lighter_middle: bool  # a blot whose middle is clearly lighter than its body
 
 
@@ -117,9 +121,10 @@ def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatur
     return MarkFeatures(
         ink_mm2=ink_mm2, inner_fill=inner_fill, inside_share=0.0, score=inner_fill, solidity=0.0, extent_mm=0.0,
         components=components, stroke_mm=0.0, skeleton_mm=0.0, links=0, ends=0, forks=0, loops=0,
-        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, ring=NO_RING, turn_total=0.0,
+        hole=NO_HOLE, texture_mm2=0.0, enclosed=0, roughness=1.0, band_roughness=1.0, ring=NO_RING, turn_total=0.0,
         turn_sharp=180.0, turn_curl=0.0, turn_at_y=0.0, smooth_clear_deg=180.0, arms=(), arms_straight=0.0,
         arms_off_diagonal=45.0, arms_beside_print=0.0, centre_ink=0.0, lighter_middle=False, band_evenness=1.0,
+        loop_evenness=1.0,
     )
 
 
@@ -155,6 +160,18 @@ def _print_notches_filled(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     a notch between a scribble's lines stays a notch)."""
     closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _NOTCH).astype(bool)
     return mask | (closed & hidden)
+
+
+_SLIVER = np.ones((3, 3), np.uint8)  # ink narrower than 3 px (0.4 mm)
+
+
+def _band_roughness(notched: np.ndarray, hidden: np.ndarray, roughness: float) -> float:
+    """`roughness` (of `notched`: the ink with print's notches filled), or less without the
+    slivers of ink narrower than 0.4 mm that lie beside print. Only ever less: where leaving
+    them out cuts the band (a large ○ thinned where it crosses the frame), they stay. Loops
+    poking out of a scribbled band away from print still count."""
+    opened = cv2.morphologyEx(notched.astype(np.uint8), cv2.MORPH_OPEN, _SLIVER).astype(bool)
+    return min(roughness, _roughness(notched & ~(~opened & beside_print(hidden))))
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
@@ -427,7 +444,9 @@ def features(
     # between the lines of a scribble.
     texture = float((solid & ~clean & ~hidden).sum()) / PX2_PER_MM2
     enclosed = _count_enclosed(solid)
-    roughness = _roughness(_print_notches_filled(solid, hidden))
+    notched = _print_notches_filled(solid, hidden)
+    roughness = _roughness(notched)
+    band_roughness = _band_roughness(notched, hidden, roughness)
     if ring_shortcut is not None:
         hole = _holes(solid, (bx0, by0, bx1, by1))
         contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
@@ -437,7 +456,8 @@ def features(
             _shapeless(ink_mm2, inner_fill, int(keep.sum())),
             inside_share=inside_px / ink_px,
             solidity=float(solidity), extent_mm=max(bw, bh) / PX_PER_MM, stroke_mm=stroke, loops=1,
-            hole=hole, texture_mm2=texture, enclosed=enclosed, roughness=roughness, centre_ink=centre_ink,
+            hole=hole, texture_mm2=texture, enclosed=enclosed, roughness=roughness,
+            band_roughness=band_roughness, centre_ink=centre_ink,
         )
         # Only a thin closed ring takes the shortcut: a wide band is judged on its texture
         # and outline, which are measured properly only with the gaps joined (below).
@@ -468,7 +488,9 @@ def features(
         # With gaps joined (an open ○'s gap is no ragged edge) and the notches print cuts
         # into a wide stroke filled. (With no gap joined, both are as measured above.)
         hole = _holes(linked, (bx0, by0, bx1, by1))
-        roughness = _roughness(_print_notches_filled(linked, hidden))
+        notched = _print_notches_filled(linked, hidden)
+        roughness = _roughness(notched)
+        band_roughness = _band_roughness(notched, hidden, roughness)
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = curl = 0.0
@@ -503,7 +525,16 @@ def features(
             best = max(best, (count, -f))
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
-    evenness = _band_evenness(linked, skel)
+    evenness = loop_evenness = _band_evenness(linked, skel)
+    # Around a hole, the band is the skeleton's closed part: a spur from a thick band's
+    # corner to its edge (where a fat marker ○ meets the frame) is no part of it, and is
+    # thin by its nature.
+    closed = [b for b in brs if b.loop or (b.forks[0] and b.forks[1])]
+    if closed and hole.count and len(closed) < len(brs):
+        on_loop = np.zeros_like(skel)
+        for b in closed:
+            on_loop[b.pixels[:, 0], b.pixels[:, 1]] = True
+        loop_evenness = _band_evenness(linked, on_loop)
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,
@@ -522,6 +553,7 @@ def features(
         texture_mm2=texture,
         enclosed=enclosed,
         roughness=roughness,
+        band_roughness=band_roughness,
         ring=ring,
         turn_total=turn_total,
         turn_sharp=turn_sharp,
@@ -535,6 +567,7 @@ def features(
         centre_ink=centre_ink,
         lighter_middle=lighter,
         band_evenness=evenness,
+        loop_evenness=loop_evenness,
     )
 
 
@@ -578,9 +611,9 @@ def _ring_evidence(f: MarkFeatures, t: MarkThresholds) -> tuple[bool, str]:
         thick
         and (
             f.texture_mm2 > t.ring_max_texture_mm2
-            or f.roughness > t.ring_max_roughness  # loops poking out of the band
+            or f.band_roughness > t.ring_max_roughness  # loops poking out of the band
             or f.hole.mm2 < t.ring_thick_min_hole_mm2  # blurred nearly shut: a marker ○ or a scribble?
-            or (f.hole.mm2 < t.ring_thick_small_hole_mm2 and f.band_evenness < t.ring_min_band_evenness)
+            or (f.hole.mm2 < t.ring_thick_small_hole_mm2 and f.loop_evenness < t.ring_min_band_evenness)
         )
     )
     if closed and not scribbled:
