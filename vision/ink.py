@@ -191,7 +191,7 @@ def voter_ink_mask(darkness: np.ndarray, masks: PrintMasks, strong: float, weak:
     `halo`, so the blurred edge of a printed line is never a stroke; print itself (`core`)
     hides ink.
     """
-    usable = ~masks.core & (~masks.halo | (darkness > halo))
+    usable = masks.not_core & (~masks.halo | (darkness > halo)) if masks.has_halo else masks.not_core
     seeds = (darkness > strong) & usable
     if not seeds.any():
         return seeds  # no stroke anywhere: nothing to grow

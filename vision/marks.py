@@ -526,15 +526,19 @@ def features(
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
     evenness = loop_evenness = _band_evenness(linked, skel)
-    # Around a hole, the band is the skeleton's closed part: a spur from a thick band's
-    # corner to its edge (where a fat marker ○ meets the frame) is no part of it, and is
-    # thin by its nature.
-    closed = [b for b in brs if b.loop or (b.forks[0] and b.forks[1])]
-    if closed and hole.count and len(closed) < len(brs):
-        on_loop = np.zeros_like(skel)
-        for b in closed:
-            on_loop[b.pixels[:, 0], b.pixels[:, 1]] = True
-        loop_evenness = _band_evenness(linked, on_loop)
+    # Around a hole, a spur from the band to print (where a fat marker ○ meets the frame,
+    # into its corner) is no part of the band, and is thin by its nature. Spurs elsewhere
+    # (a scribble's loose loops) still count.
+    def into_print(b: Branch) -> bool:
+        end = b.points[0] if b.forks[0] == 0 else b.points[-1]
+        return not b.loop and (b.forks[0] == 0) != (b.forks[1] == 0) and bool(near_print[int(end[0]), int(end[1])])
+
+    band = [b for b in brs if not into_print(b)]
+    if hole.count and len(band) < len(brs) and band:
+        on_band = np.zeros_like(skel)
+        for b in band:
+            on_band[b.pixels[:, 0], b.pixels[:, 1]] = True
+        loop_evenness = _band_evenness(linked, on_band)
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,

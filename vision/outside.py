@@ -166,7 +166,7 @@ def _judged_mm2(
         mask &= ~near_edge.astype(bool)
     if not mask.any():
         return 0.0
-    mask &= ~print_residue(mask, masks.core | masks.halo)
+    mask &= ~print_residue(mask, masks.hidden)
     mask &= ~_running_on(ink_all, masks, marks, rect)
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     areas = stats[:, cv2.CC_STAT_AREA] / (s * s)

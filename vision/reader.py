@@ -252,7 +252,7 @@ def _faint_mm2(
     again as faint, is no light mark around it)."""
     t = profile.marks
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
-    usable = bt.zone & ~masks.core & ~masks.halo
+    usable = bt.zone & masks.clear
     if parts.others.any():
         usable &= ~cv2.dilate(parts.others.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     if beyond_ink and parts.mask.any():
@@ -292,7 +292,7 @@ def read_mark(darkness: np.ndarray, bt: BoxTemplate, profile: Profile, ask_model
     t = profile.marks
     use = profile.second_opinion.use
     masks = bt.print_masks(t.print_core_mm, t.print_halo_mm)
-    hidden = masks.core | masks.halo
+    hidden = masks.hidden
     parts = _without_print_edges(box_ink_parts(darkness, bt, profile), hidden, t.print_edge_max_mm2)
     area = features(parts.mask, bt.inner, t.min_component_mm2, early_exit_mm2=np.inf)
     faint = 0.0

@@ -230,22 +230,32 @@ def _path_length(p: np.ndarray) -> float:
     return float(np.hypot(d[:, 0], d[:, 1]).sum())
 
 
-def _order(comp: np.ndarray) -> tuple[np.ndarray, bool]:
+_NEIGHBOURS = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.float32)
+
+
+def _neighbours(img: np.ndarray) -> np.ndarray:
+    """How many of its 8 neighbours each pixel of a 0/1 uint8 image has."""
+    return cv2.filter2D(img, cv2.CV_8U, _NEIGHBOURS, borderType=cv2.BORDER_CONSTANT)
+
+
+def _order(comp: np.ndarray, nbrs: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
     """The pixels (y, x) of one branch (a one-pixel-wide 8-connected curve, as a uint8
     mask) in path order, and whether the curve is closed. OpenCV's border following walks
-    the curve to one tip and back; the walk between the two tips is the path."""
+    the curve to one tip and back; the walk between the two tips is the path. `nbrs`: the
+    branch's pixels' neighbour counts (_neighbours), if known."""
     contours, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     c = max(contours, key=len).reshape(-1, 2)[:, ::-1]  # (y, x)
     if len(c) <= 2:
         return c.astype(np.float64), False
-    nbrs = cv2.filter2D(comp, cv2.CV_16S, np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.int16),
-                        borderType=cv2.BORDER_CONSTANT)
+    if nbrs is None:
+        nbrs = _neighbours(comp)
     tip = nbrs[c[:, 0], c[:, 1]] <= 1
     idx = np.flatnonzero(tip)
     if idx.size == 0:
         return c.astype(np.float64), True
-    c = np.roll(c, -int(idx[0]), axis=0)
-    tip = np.roll(tip, -int(idx[0]))
+    i = int(idx[0])
+    c = np.concatenate((c[i:], c[:i]))
+    tip = np.concatenate((tip[i:], tip[:i]))
     later = np.flatnonzero(tip[1:])
     end = int(later[0]) + 1 if later.size else len(c) - 1
     return c[: end + 1].astype(np.float64), False
@@ -269,12 +279,15 @@ def _graph(skel: np.ndarray, merge_px: float) -> tuple[list[Branch], int]:
     # Which fork (if any) each pixel next to a fork zone touches.
     near = np.where(cv2.dilate(fork_zone.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool), clusters, 0)
     raw: list[Branch] = []
-    _, _, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
+    rest8 = rest.astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(rest8, connectivity=8)
+    # Neighbours within `rest` are neighbours within the piece: pieces are 8-connected components.
+    nbrs = cv2.copyMakeBorder(_neighbours(rest8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     for b in range(1, nb):
         x0, y0, w, h = stats[b, :4]
         piece = (blabels[y0 : y0 + h, x0 : x0 + w] == b).astype(np.uint8)
         comp = cv2.copyMakeBorder(piece, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-        p, loop = _order(comp)
+        p, loop = _order(comp, nbrs[y0 : y0 + h + 2, x0 : x0 + w + 2])
         p += np.array([y0 - 1, x0 - 1], dtype=np.float64)
         ys, xs = np.nonzero(comp)
         ys, xs = ys + y0 - 1, xs + x0 - 1

@@ -42,6 +42,30 @@ class PrintMasks:
     core: np.ndarray  # bool
     halo: np.ndarray  # bool, disjoint from core
 
+    # Derived masks, computed once per box for the whole count (read-only: shared by every ballot).
+    @cached_property
+    def hidden(self) -> np.ndarray:
+        """Where print hides or may mimic ink: core or halo."""
+        return _frozen(self.core | self.halo)
+
+    @cached_property
+    def clear(self) -> np.ndarray:
+        """Free of print: neither core nor halo."""
+        return _frozen(~self.hidden)
+
+    @cached_property
+    def not_core(self) -> np.ndarray:
+        return _frozen(~self.core)
+
+    @cached_property
+    def has_halo(self) -> bool:
+        return bool(self.halo.any())
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
 
 @dataclass(frozen=True)
 class BoxTemplate:
