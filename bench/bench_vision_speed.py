@@ -61,7 +61,7 @@ def _per_file_median(passes: list[list[float]]) -> list[float]:
     return [float(np.median(times)) for times in zip(*passes, strict=True)]
 
 
-def run(count: int, seed: int, dpis: list[int], passes: int = 1) -> dict:
+def run(count: int, seed: int, dpis: list[int], passes: int = 3) -> dict:
     cv2.setNumThreads(1)
     templates = build_templates(load_election(demo_election_path()))
     profile = load_profile("scanner")

@@ -255,6 +255,12 @@ def test_only_slivers_along_print_are_left_out_of_a_bands_outline() -> None:
     wide[112:118, 20:120] = True  # 6 px wide along print: no sliver
     r = _roughness(wide)
     assert _band_roughness(wide, hidden, r) == r
+    # A thin link along print that holds two pieces together is part of the ink, not a sliver.
+    pieces = np.zeros_like(ring)
+    pieces[100:117, 20:50] = pieces[100:117, 90:120] = True
+    pieces[116, 50:90] = True
+    r = _roughness(pieces)
+    assert _band_roughness(pieces, hidden, r) == r
 
 
 def test_print_edges_alone_leave_a_box_empty_but_never_hide_a_mark() -> None:

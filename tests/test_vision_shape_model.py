@@ -44,6 +44,9 @@ def test_a_definite_class_the_model_finds_unlikely_goes_to_people() -> None:
     assert second_opinion(tick, _p(filled=0.6, tick=0.4), blob) == tick  # the vote likely enough
     filled = Verdict(MarkClass.FILLED, 0.9, False, "box filled", MarkRule.FILLED)
     assert second_opinion(filled, _p(filled=0.3, doubtful=0.7), blob) == filled  # only votes
+    # The model is consulted for the blob veto even in a profile without the plain veto.
+    no_plain = SecondOpinion(veto_max=0.0, veto_blob_max=0.35)
+    assert may_overrule(tick, no_plain) and not may_overrule(filled, no_plain)
 
 
 def test_the_model_decides_only_unknown_shapes_and_only_when_sure() -> None:

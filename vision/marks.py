@@ -167,11 +167,18 @@ _SLIVER = np.ones((3, 3), np.uint8)  # ink narrower than 3 px (0.4 mm)
 
 def _band_roughness(notched: np.ndarray, hidden: np.ndarray, roughness: float) -> float:
     """`roughness` (of `notched`: the ink with print's notches filled), or less without the
-    slivers of ink narrower than 0.4 mm that lie beside print. Only ever less: where leaving
-    them out cuts the band (a large ○ thinned where it crosses the frame), they stay. Loops
-    poking out of a scribbled band away from print still count."""
-    opened = cv2.morphologyEx(notched.astype(np.uint8), cv2.MORPH_OPEN, _SLIVER).astype(bool)
-    return min(roughness, _roughness(notched & ~(~opened & beside_print(hidden))))
+    slivers of ink narrower than 0.4 mm that lie beside print (a printed line's blurred edge). Never
+    more, and unchanged where leaving them out would split the ink (a large ○ thinned where
+    it crosses the frame). Loops poking out of a scribbled band still count."""
+    ink = notched.astype(np.uint8)
+    opened = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _SLIVER).astype(bool)
+    slivers = notched & ~opened & beside_print(hidden)
+    if not slivers.any():
+        return roughness
+    rest = notched & ~slivers
+    if cv2.connectedComponents(rest.astype(np.uint8))[0] > cv2.connectedComponents(ink)[0]:
+        return roughness
+    return min(roughness, _roughness(rest))
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
@@ -529,9 +536,10 @@ def features(
     # Around a hole, a spur from the band to print (where a fat marker ○ meets the frame,
     # into its corner) is no part of the band, and is thin by its nature. Spurs elsewhere
     # (a scribble's loose loops) still count.
-    def into_print(b: Branch) -> bool:
+    def into_print(b: Branch) -> bool:  # a spur no longer than the band is wide, ending beside print
         end = b.points[0] if b.forks[0] == 0 else b.points[-1]
-        return not b.loop and (b.forks[0] == 0) != (b.forks[1] == 0) and bool(near_print[int(end[0]), int(end[1])])
+        spur = not b.loop and (b.forks[0] == 0) != (b.forks[1] == 0) and b.length <= 2.5 * stroke_px
+        return spur and bool(near_print[int(end[0]), int(end[1])])
 
     band = [b for b in brs if not into_print(b)]
     if hole.count and len(band) < len(brs) and band:

@@ -266,7 +266,7 @@ DEFINITE = SYMBOLS | {MarkClass.FILLED}  # the classes a veto can send to people
 def may_overrule(rules: Verdict, t: SecondOpinion) -> bool:
     """Whether the model's opinion could change this verdict (else it is not consulted)."""
     if rules.mark_class in DEFINITE:
-        return t.veto_max > 0
+        return t.veto_max > 0 or (rules.mark_class in SYMBOLS and t.veto_blob_max > 0)
     return (
         rules.mark_class is MarkClass.UNCLEAR
         and rules.rule in t.decide_rules

@@ -48,7 +48,9 @@ def find_streaks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for i in range(1, n):
         if stats[i, cv2.CC_STAT_WIDTH] > MAX_WIDTH_PX:
             streak[labels[0] == i] = False
-    return streak, near / np.maximum(lv, 1.0)
+    # At most doubled or halved: dirt dims a column by a share of the light, never most of it
+    # (a dark printed feature this narrow down the whole page is not brightened away).
+    return streak, np.clip(near / np.maximum(lv, 1.0), 0.5, 2.0)
 
 
 def remove_streaks(gray: np.ndarray) -> tuple[np.ndarray, int]:
