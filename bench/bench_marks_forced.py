@@ -18,7 +18,6 @@ model's second opinion, docs/vision.md step 9). A JSON summary is printed (and w
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,6 +26,8 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vision_report import emit
 
 from calibration.profile import load_profile
 from sample_ballots.synth import FillPlan, MarkKind, PlannedMark, generate_ballot
@@ -99,12 +100,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=74_500_000)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    result = run(args.profile, args.marks, args.count, args.seed)
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit(run(args.profile, args.marks, args.count, args.seed), args.out)
 
 
 if __name__ == "__main__":

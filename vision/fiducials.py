@@ -48,10 +48,15 @@ _PASSES = ((1200, False), (1600, True))
 CORNER_SHARE = (0.3, 0.25)  # a scan's fiducials lie in its corners: this share of width, height
 
 
+def _factor(gray: np.ndarray, side: int) -> int:
+    """The whole factor (OpenCV's fast path for area averaging) that brings the image's
+    longest side to at most about `side`."""
+    return max(1, int(np.ceil(max(gray.shape[:2]) / side)))
+
+
 def _reduced(gray: np.ndarray, side: int) -> tuple[np.ndarray, float]:
-    """The image reduced by a whole factor (OpenCV's fast path for area averaging) so that
-    its longest side is at most about `side`."""
-    k = max(1, int(np.ceil(max(gray.shape) / side)))
+    """The image reduced by _factor."""
+    k = _factor(gray, side)
     small = gray if k == 1 else cv2.resize(gray, None, fx=1.0 / k, fy=1.0 / k, interpolation=cv2.INTER_AREA)
     return small, 1.0 / k
 
@@ -81,7 +86,7 @@ def detect_markers(gray: np.ndarray, valid_ids: frozenset[int] = frozenset({0, 1
     best: dict[int, Marker] = {}
     # The corners are reduced on their own (a third of the page): the whole page is reduced
     # only when they do not hold every marker.
-    k = max(1, int(np.ceil(max(gray.shape[:2]) / _PASSES[0][0])))
+    k = _factor(gray, _PASSES[0][0])
     h, w = gray.shape[0] // k, gray.shape[1] // k
     cw, ch = int(w * CORNER_SHARE[0]), int(h * CORNER_SHARE[1])
     for x0, y0 in ((0, 0), (w - cw, 0), (0, h - ch), (w - cw, h - ch)):

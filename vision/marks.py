@@ -165,20 +165,42 @@ def _print_notches_filled(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 _SLIVER = np.ones((3, 3), np.uint8)  # ink narrower than 3 px (0.4 mm)
 
 
-def _band_roughness(notched: np.ndarray, hidden: np.ndarray, roughness: float) -> float:
+def _band_roughness(notched: np.ndarray, near_print: np.ndarray, roughness: float) -> float:
     """`roughness` (of `notched`: the ink with print's notches filled), or less without the
-    slivers of ink narrower than 0.4 mm that lie beside print (a printed line's blurred edge). Never
-    more, and unchanged where leaving them out would split the ink (a large ○ thinned where
-    it crosses the frame). Loops poking out of a scribbled band still count."""
+    slivers of ink narrower than 0.4 mm that lie beside print (`near_print`: a printed line's
+    blurred edge). Never more, and unchanged where leaving them out would split the ink (a
+    large ○ thinned where it crosses the frame). Loops poking out of a scribbled band still
+    count."""
     ink = notched.astype(np.uint8)
     opened = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _SLIVER).astype(bool)
-    slivers = notched & ~opened & beside_print(hidden)
+    slivers = notched & ~opened & near_print
     if not slivers.any():
         return roughness
     rest = notched & ~slivers
     if cv2.connectedComponents(rest.astype(np.uint8))[0] > cv2.connectedComponents(ink)[0]:
         return roughness
     return min(roughness, _roughness(rest))
+
+
+def _loop_evenness(linked: np.ndarray, brs: list[Branch], near_print: np.ndarray, stroke_px: float) -> float | None:
+    """_band_evenness along the band around a hole without the spurs it grows into print (a
+    fat marker ○ meeting the frame grows them into its corners; thin by their nature): a spur
+    here is a branch with one free end, beside print, no longer than 2.5 band widths. Spurs
+    elsewhere (a scribble's loose loops) still count. None when there is no such spur."""
+
+    def into_print(b: Branch) -> bool:
+        if b.loop or (b.forks[0] == 0) == (b.forks[1] == 0) or b.length > 2.5 * stroke_px:
+            return False
+        end = b.points[0] if b.forks[0] == 0 else b.points[-1]
+        return bool(near_print[int(end[0]), int(end[1])])
+
+    band = [b for b in brs if not into_print(b)]
+    if not band or len(band) == len(brs):
+        return None
+    on_band = np.zeros(linked.shape, bool)
+    for b in band:
+        on_band[b.pixels[:, 0], b.pixels[:, 1]] = True
+    return _band_evenness(linked, on_band)
 
 
 def _count_enclosed(mask: np.ndarray) -> int:
@@ -451,9 +473,10 @@ def features(
     # between the lines of a scribble.
     texture = float((solid & ~clean & ~hidden).sum()) / PX2_PER_MM2
     enclosed = _count_enclosed(solid)
+    near_print = beside_print(hidden)
     notched = _print_notches_filled(solid, hidden)
     roughness = _roughness(notched)
-    band_roughness = _band_roughness(notched, hidden, roughness)
+    band_roughness = _band_roughness(notched, near_print, roughness)
     if ring_shortcut is not None:
         hole = _holes(solid, (bx0, by0, bx1, by1))
         contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
@@ -497,12 +520,11 @@ def features(
         hole = _holes(linked, (bx0, by0, bx1, by1))
         notched = _print_notches_filled(linked, hidden)
         roughness = _roughness(notched)
-        band_roughness = _band_roughness(notched, hidden, roughness)
+        band_roughness = _band_roughness(notched, near_print, roughness)
 
     turn_total, turn_sharp, turn_at = 0.0, 180.0, 0.5
     turn_y = curl = 0.0
     beside = 0.0
-    near_print = beside_print(hidden)
     step = max(int(1.5 * PX_PER_MM), int(stroke_px / 2))  # chords longer than pen tremor
     if nforks == 0 and len(brs) == 1 and not brs[0].loop:
         p = brs[0].points
@@ -532,21 +554,9 @@ def features(
             best = max(best, (count, -f))
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
-    evenness = loop_evenness = _band_evenness(linked, skel)
-    # Around a hole, a spur from the band to print (where a fat marker ○ meets the frame,
-    # into its corner) is no part of the band, and is thin by its nature. Spurs elsewhere
-    # (a scribble's loose loops) still count.
-    def into_print(b: Branch) -> bool:  # a spur no longer than the band is wide, ending beside print
-        end = b.points[0] if b.forks[0] == 0 else b.points[-1]
-        spur = not b.loop and (b.forks[0] == 0) != (b.forks[1] == 0) and b.length <= 2.5 * stroke_px
-        return spur and bool(near_print[int(end[0]), int(end[1])])
-
-    band = [b for b in brs if not into_print(b)]
-    if hole.count and len(band) < len(brs) and band:
-        on_band = np.zeros_like(skel)
-        for b in band:
-            on_band[b.pixels[:, 0], b.pixels[:, 1]] = True
-        loop_evenness = _band_evenness(linked, on_band)
+    evenness = _band_evenness(linked, skel)
+    around_hole = _loop_evenness(linked, brs, near_print, stroke_px) if hole.count else None
+    loop_evenness = evenness if around_hole is None else around_hole
     return MarkFeatures(
         ink_mm2=ink_mm2,
         inner_fill=inner_fill,
