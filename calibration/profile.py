@@ -91,6 +91,18 @@ class MarkThresholds(_Model):
     cross_min_evenness: float = Field(
         0.2, ge=0, le=1, description="…is about as wide along its strokes (a scribbled-over × is a blob with arms)"
     )
+    fat_cross_min_stroke_mm: float = Field(
+        1.5, gt=0, description="a × this wide (a felt tip) whose skeleton shows no four arms is read from its outline"
+    )
+    fat_cross_min_opposite_deg: float = Field(
+        150.0, ge=0, le=180, description="…four lobes, each pair of opposite tips in line within this angle…"
+    )
+    fat_cross_max_valley: float = Field(
+        0.55, gt=0, le=1, description="…with the notches between them at most this far out (share of the mark's reach)…"
+    )
+    fat_cross_min_evenness: float = Field(
+        0.5, ge=0, le=1, description="…and strokes this even (band evenness); a wide × beyond both is a blot with arms"
+    )
     tick_max_turn_deg: float = Field(115.0, gt=0, lt=180, description="sharpest turn of a √")
     tick_min_turn_y: float = Field(0.6, ge=0, le=1, description="a √ turns in the bottom part of its ink")
     tick_max_total_turn_deg: float = Field(170.0, gt=0, description="a √ is no curl")

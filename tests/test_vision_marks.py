@@ -82,6 +82,16 @@ def test_doubtful_marks_never_count_as_votes(templates, mark_boxes) -> None:
                 assert got[t.id] not in SYMBOLS, (pen_kind, t.kind, got[t.id])
 
 
+@pytest.mark.parametrize("seed", [517, 529])
+def test_felt_tip_circles_with_a_cross_in_them_are_never_votes(seed, templates, mark_boxes) -> None:
+    """A ○ with a × in it, drawn with a felt tip and blurred shut in a photo, is a blot with
+    the ×'s ends as bumps on its rim; its skeleton is four straight arms. Read as × by the
+    rules once (these two photos, one box each); a blot with arms is for people."""
+    plan = FillPlan(marks=[PlannedMark(box_id=b, kind=MarkKind.CIRCLE_AND_CROSS) for b in mark_boxes])
+    _, got, _ = _read("camera", seed, plan, PenKind.MARKER, templates)
+    assert not {b: g for b, g in got.items() if g in SYMBOLS}
+
+
 def test_faint_marks_in_a_scan_are_no_votes_and_light_ones_are(templates, mark_boxes) -> None:
     """Drawn faintly (peak darkening 0.07–0.14: is it a mark at all?) a ○, × or √ goes to
     people, however clear its shape; drawn lightly (0.30–0.45) it is read. A scan keeps a
@@ -230,6 +240,18 @@ def test_a_fat_marker_ring_touching_the_frame_in_a_photo_is_a_circle(templates) 
         assert (got[box].mark_class, got[box].decided_by) == (MarkClass.CIRCLE, "rules"), got[box]
 
 
+def test_a_short_felt_tip_cross_in_a_scan_is_read(templates) -> None:
+    """A × drawn with a felt tip about 4 mm wide and 8 mm long: its skeleton has three arms.
+    Once "no known shape" for people (scan 98,000,078, a study range); read from its outline."""
+    ballot = generate_ballot("scanner", 98_000_078)
+    truth = {t.id: t for t in ballot.truth.boxes}["weiyuan.c04.symbol"]
+    assert truth.kind is MarkKind.CROSS_ASYMMETRIC and ballot.truth.pen.kind is PenKind.MARKER
+    out = read_page(ballot.image, templates, load_profile("scanner"))
+    got = {b.id: b for b in out.boxes}["weiyuan.c04.symbol"]
+    assert (got.mark_class, got.decided_by) == (MarkClass.CROSS, "rules"), got
+    assert out.outcome == "interpreted", out.reasons
+
+
 def test_only_slivers_along_print_are_left_out_of_a_bands_outline() -> None:
     """The ring rule's roughness (vision.marks._band_roughness): a 1-px sliver of a printed
     line's edge clinging to a band is left out; loops poking out of a band away from print,
@@ -318,6 +340,62 @@ def _tick_verdict(mask: np.ndarray, hidden: np.ndarray, profile: str = "camera")
     t = load_profile(profile).marks
     inner = (28, 28, 108, 108)  # a 10 mm box with 3.5 mm around it, at 8 px/mm
     return classify(features(mask, inner, t.min_component_mm2, hidden=hidden), t)
+
+
+def _felt_tip(width: int, reach: int, disc: int = 0) -> np.ndarray:
+    """A × of two diagonal strokes `width` px wide reaching `reach` px from the middle of a
+    10 mm box (8 px/mm), over a filled disc of radius `disc` (a ○ drawn round it, blurred shut)."""
+    m = np.zeros((136, 136), np.uint8)
+    if disc:
+        cv2.circle(m, (68, 68), disc, 1, -1)
+    d = int(reach / math.sqrt(2))
+    cv2.line(m, (68 - d, 68 - d), (68 + d, 68 + d), 1, width)
+    cv2.line(m, (68 - d, 68 + d), (68 + d, 68 - d), 1, width)
+    return m.astype(bool)
+
+
+@pytest.mark.parametrize("profile", ["scanner", "camera"])
+def test_a_short_felt_tip_cross_is_read_from_its_outline(profile) -> None:
+    """A × drawn with a felt tip so wide for its length that its skeleton shows no four
+    arms (scans of fat marker ×, once "no known shape": 98,000,078, a study range) is four
+    lobes in two straight pairs with notches reaching in near its middle."""
+    hidden = np.zeros((136, 136), bool)
+    fat = _tick_verdict(_felt_tip(28, 30), hidden, profile)
+    assert (fat.mark_class, fat.why) == (MarkClass.CROSS, "wide crossing strokes (four lobes)"), fat
+    thin_x = _tick_verdict(_felt_tip(8, 40), hidden, profile)
+    assert (thin_x.mark_class, thin_x.why) == (MarkClass.CROSS, "crossing strokes"), thin_x
+
+
+@pytest.mark.parametrize("profile", ["scanner", "camera"])
+def test_a_blot_with_short_arms_is_no_cross(profile) -> None:
+    """A ○ with a × in it drawn with a felt tip and blurred shut: a disc with the ×'s ends
+    as bumps on its rim. Its skeleton is four straight arms from one fork, as a ×'s (the
+    rules read such marks as × in forced-marker photos); its outline is not."""
+    from vision.marks import _lobes
+
+    blot = _felt_tip(14, 40, disc=28)
+    lobes = _lobes(blot)
+    assert lobes.count == 4 and lobes.valley > 0.55, lobes
+    v = _tick_verdict(blot, np.zeros((136, 136), bool), profile)
+    assert v.mark_class is MarkClass.UNCLEAR, v
+
+
+def test_an_outline_that_touches_itself_has_notches() -> None:
+    """The voter ink of a felt-tip fill in a photo (forced-marker study photo 98,230,220,
+    box weiyuan.c01.alt_symbol): its outline runs through one pixel twice, which OpenCV's
+    convexityDefects refuses with an error. The reader measures the notches itself."""
+    from pathlib import Path
+
+    from vision.marks import _lobes
+
+    ink = cv2.imread(str(Path(__file__).parent / "data" / "felt_tip_fill_self_touching.png"), cv2.IMREAD_GRAYSCALE) > 0
+    contours, _ = cv2.findContours(ink.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=len)
+    with pytest.raises(cv2.error):
+        cv2.convexityDefects(outline, cv2.convexHull(outline, returnPoints=False))
+    assert _lobes(ink).count > 4  # a fill's ragged outline: many notches, no ×
+    v = _tick_verdict(ink, np.zeros(ink.shape, bool))
+    assert v.mark_class is not MarkClass.CROSS, v
 
 
 def test_a_frame_corner_left_over_is_no_tick_but_a_tick_in_the_corner_is() -> None:

@@ -15,7 +15,8 @@ its margin (a neighbour's ink already removed, vision.reader):
   printed frame) or over a short gap; in both cases with nothing inside it;
 - an open ring: one stroke turning through most of a full turn;
 - a cross (×): a fork with four long arms that pair into two straight strokes, and no
-  ring;
+  ring; or, drawn so wide for its length that the skeleton cannot find the arms (a short
+  felt-tip ×), an outline of four lobes between four notches near its middle;
 - a tick (√): one stroke with one sharp corner in its lower part, two arms, no ring;
 - a blot that is solid ink but lighter in its middle is a ring blurred shut, not a fill.
 """
@@ -54,6 +55,10 @@ SPECK_HOLE_MM2 = 0.6  # paper enclosed in a stroke smaller than this is grain, n
 # Where a stroke goes under print its visible end is cut along the print's edge, which bends
 # its skeleton: corners this close to print are the occlusion's, not the pen's.
 CLEAR_OF_PRINT_MM = 1.0
+# The outline of a wide stroke (a felt tip) is measured for lobes (Lobes) only from this mean
+# width: a thinner pen's × is read from its skeleton.
+LOBES_MIN_STROKE_MM = 1.0
+LOBE_NOTCH_MM = 0.75  # a notch in the outline (a convexity defect) at least this deep
 # A speck this small lying wholly this far outside the box is dust or a neighbour's print cut
 # by the region's edge: it is ink (area) but no part of the mark's shape.
 FAR_SPECK_MAX_MM2 = 1.0
@@ -76,6 +81,21 @@ class Ring:
 
 
 NO_RING = Ring(False, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, (0.0, 0.0))
+
+
+@dataclass(frozen=True)
+class Lobes:
+    """The outline of one wide blot of ink, cut by notches into lobes: a short felt-tip ×
+    is four lobes (its arms) between four notches that reach in near its middle; a ○ with
+    a × in it, blurred shut, is a disc whose notches stay near its rim."""
+
+    count: int  # notches at least LOBE_NOTCH_MM deep (0: not measured, or none)
+    opposite_deg: float  # four lobes: the worse pair's angle between opposite tips through the middle (180 = in line)
+    off_diagonal_deg: float  # four lobes: the two tip-to-tip lines' largest angle from the page's diagonals
+    valley: float  # four lobes: the notch bottom farthest from the middle, over the farthest ink's distance
+
+
+NO_LOBES = Lobes(0, 0.0, 45.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,7 @@ class MarkFeatures:
     band_evenness: float  # a stroke's width along its skeleton, 10th over 90th percentile: 1 for one pen line
     loop_evenness: float  # the same along the skeleton's closed part, around a hole (the ring rule's)
     lighter_middle: bool  # a blot whose middle is clearly lighter than its body
+    lobes: Lobes = NO_LOBES  # one wide blot (≥ LOBES_MIN_STROKE_MM) without holes: its outline's lobes
 
 
 def _shapeless(ink_mm2: float, inner_fill: float, components: int) -> MarkFeatures:
@@ -405,6 +426,56 @@ def _lighter_middle(darkness: np.ndarray, clean: np.ndarray) -> bool:
     return float(np.median(darkness[middle])) < 0.75 * float(np.median(darkness[body]))
 
 
+def _notches(outline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The outline's notches: for each stretch between two corners of its convex hull, the
+    point farthest in from the hull's side and how far (px); (indices, depths). (OpenCV's
+    convexityDefects refuses an outline that touches itself, as one through a 1-px link does.)"""
+    pts = outline[:, 0].astype(np.float64)
+    corners = np.sort(cv2.convexHull(outline, returnPoints=False).ravel())
+    n = len(pts)
+    # Each outline point's stretch: from the corner at or before it to the next corner round.
+    at = np.searchsorted(corners, np.arange(n), side="right") - 1  # -1: before the first corner
+    a = corners[at % len(corners)]
+    b = corners[(at + 1) % len(corners)]
+    side = pts[b] - pts[a]
+    rel = pts - pts[a]
+    depth = np.abs(side[:, 0] * rel[:, 1] - side[:, 1] * rel[:, 0]) / np.maximum(np.hypot(side[:, 0], side[:, 1]), 1e-9)
+    stretch = at % len(corners)
+    far, deep = [], []
+    for k in range(len(corners)):
+        idx = np.flatnonzero(stretch == k)
+        if len(idx):
+            j = idx[int(np.argmax(depth[idx]))]
+            far.append(j)
+            deep.append(depth[j])
+    return np.array(far, dtype=int), np.array(deep)
+
+
+def _lobes(solid: np.ndarray) -> Lobes:
+    """The lobes of the ink's outline (one piece: `solid`) between its notches."""
+    contours, _ = cv2.findContours(solid.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=len)
+    if len(outline) < 8:
+        return NO_LOBES
+    far, depth = _notches(outline)
+    bottoms = np.sort(far[depth >= LOBE_NOTCH_MM * PX_PER_MM])
+    if len(bottoms) != 4:
+        return Lobes(len(bottoms), 0.0, 45.0, 1.0)
+    ys, xs = np.nonzero(solid)
+    pts = outline[:, 0].astype(np.float64) - (xs.mean(), ys.mean())
+    dist = np.hypot(pts[:, 0], pts[:, 1])
+    tips = []
+    for i in range(4):  # each lobe's tip: its outline point farthest from the middle
+        a, b = int(bottoms[i]), int(bottoms[(i + 1) % 4])
+        idx = np.arange(a, b) if b > a else np.r_[np.arange(a, len(pts)), np.arange(0, b)]
+        tips.append(pts[idx[int(np.argmax(dist[idx]))]])
+    angle = [math.atan2(t[1], t[0]) for t in tips]
+    opposite = min(abs(math.degrees((angle[i] - angle[i + 2] + math.pi) % (2 * math.pi) - math.pi)) for i in (0, 1))
+    lines = (tips[0] - tips[2], tips[1] - tips[3])  # (dx, dy) from tip to opposite tip
+    off = max(abs(math.degrees(math.atan2(abs(v[1]), abs(v[0]))) - 45.0) for v in lines)
+    return Lobes(4, opposite, off, float(dist[bottoms].max() / dist.max()))
+
+
 def features(
     mask: np.ndarray,
     inner: tuple[int, int, int, int],
@@ -554,6 +625,8 @@ def features(
             best = max(best, (count, -f))
         arms, straight, off_diagonal, beside = _arms(brs, -best[1], near_print)
     lighter = _lighter_middle(darkness, clean) if darkness is not None and solidity > 0.6 else False
+    wide_blot = int(keep.sum()) == 1 and hole.count == 0 and enclosed == 0
+    lobes = _lobes(solid) if wide_blot and stroke_px >= LOBES_MIN_STROKE_MM * PX_PER_MM else NO_LOBES
     evenness = _band_evenness(linked, skel)
     around_hole = _loop_evenness(linked, brs, near_print, stroke_px) if hole.count else None
     loop_evenness = evenness if around_hole is None else around_hole
@@ -590,6 +663,7 @@ def features(
         lighter_middle=lighter,
         band_evenness=evenness,
         loop_evenness=loop_evenness,
+        lobes=lobes,
     )
 
 
@@ -675,6 +749,44 @@ def _cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
         and not (f.stroke_mm > t.cross_wide_stroke_mm and f.band_evenness < t.cross_min_evenness)
         and f.inner_fill < t.filled_min_fill
         and f.texture_mm2 <= t.stroke_max_texture_mm2
+        and f.centre_ink >= t.cross_min_centre
+        and not _blot_with_arms(f, t)
+    )
+
+
+def _blot_with_arms(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """A wide blot whose four lobes are short bumps on its rim, and whose width varies: a ○
+    with a × in it drawn with a felt tip and blurred shut, or a scribbled-over ×. Its
+    skeleton can show four straight arms all the same."""
+    lb = f.lobes
+    return (
+        f.stroke_mm >= t.fat_cross_min_stroke_mm
+        and lb.count == 4
+        and lb.valley > t.fat_cross_max_valley
+        and f.band_evenness < t.fat_cross_min_evenness
+    )
+
+
+def _fat_cross_evidence(f: MarkFeatures, t: MarkThresholds) -> bool:
+    """A × drawn so wide for its length (a felt tip) that its skeleton shows no four arms:
+    its outline is four lobes in two straight pairs, the notches between them reaching in
+    near the middle, and the strokes about as wide all along. (A ○ with a × in it, blurred
+    shut, is a disc with shallow notches near its rim; a scribbled-over × is uneven or
+    textured; one with a hole is no ×.)"""
+    lb = f.lobes
+    return (
+        f.stroke_mm >= t.fat_cross_min_stroke_mm
+        and lb.count == 4
+        and lb.opposite_deg >= t.fat_cross_min_opposite_deg
+        and lb.off_diagonal_deg <= t.cross_max_off_diagonal_deg
+        and lb.valley <= t.fat_cross_max_valley
+        and f.components == 1
+        and f.inside_share >= t.stroke_min_inside_share
+        and f.hole.count == 0
+        and f.enclosed == 0
+        and f.inner_fill < t.filled_min_fill
+        and f.texture_mm2 <= t.stroke_max_texture_mm2
+        and f.band_evenness >= t.fat_cross_min_evenness
         and f.centre_ink >= t.cross_min_centre
     )
 
@@ -799,7 +911,9 @@ def _classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float) -> Verdict:
     if f.extent_mm < t.min_extent_mm:
         return Verdict(MarkClass.UNCLEAR, 0.0, True, f"small mark ({f.extent_mm:.1f} mm)", MarkRule.SMALL)
     circle = ring or _open_ring_evidence(f, t)
-    shapes = (("circle", circle), ("cross", _cross_evidence(f, t)), ("tick", _tick_evidence(f, t)))
+    crossing = _cross_evidence(f, t)
+    fat_cross = not crossing and _fat_cross_evidence(f, t)
+    shapes = (("circle", circle), ("cross", crossing or fat_cross), ("tick", _tick_evidence(f, t)))
     votes = [name for name, hit in shapes if hit]
     if len(votes) != 1:
         what = " and ".join(votes) if votes else "no known shape"
@@ -812,6 +926,9 @@ def _classify(f: MarkFeatures, t: MarkThresholds, faint_mm2: float) -> Verdict:
         )
     if votes[0] == "circle":
         return Verdict(MarkClass.CIRCLE, 1.0 if ring else 0.7, False, ring_why or "open ring", MarkRule.SHAPE)
+    if votes[0] == "cross" and fat_cross:
+        conf = _margin(t.fat_cross_max_valley - f.lobes.valley, 0.0, t.fat_cross_max_valley)
+        return Verdict(MarkClass.CROSS, max(conf, 0.5), False, "wide crossing strokes (four lobes)", MarkRule.SHAPE)
     if votes[0] == "cross":
         conf = _margin(f.centre_ink, t.cross_min_centre, 2 * t.cross_min_centre)
         return Verdict(MarkClass.CROSS, max(conf, 0.5), False, "crossing strokes", MarkRule.SHAPE)
